@@ -1,0 +1,289 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import { parseCron } from "./cron";
+import { resticWriterPolicy } from "./iamPolicy";
+import { backupNames, nameProblems } from "./naming";
+import {
+    COMPOSE_PROJECT_LABEL,
+    DEFAULT_STACKBACK_IMAGE,
+    DOCKER_SOCKET,
+    EnvEntry,
+    imageProblems,
+    keepPolicyForRetention,
+    repositoryInitCommand,
+    repositoryUrl,
+    ResticKeepPolicy,
+    sidecarEnv,
+} from "./stackback";
+
+/** The component's type token; the `index` module keeps multi-language packaging possible. */
+export const APP_BACKUP_TYPE = "platform-backups:index:AppBackup";
+
+/** Default retention: 30 days (7 proved too short in the original setup). */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** Default Vault KV v2 mount. The original setup used `ansible`; pass that to keep its paths. */
+export const DEFAULT_VAULT_MOUNT = "secret";
+
+/**
+ * Characters allowed in generated secrets besides letters and digits. stack-back writes its
+ * environment into a shell file inside single quotes without escaping, so quotes, backslash,
+ * `$` and other shell-active characters are excluded.
+ */
+export const SECRET_SPECIAL_CHARACTERS = "-_.+=";
+
+/** Arguments of {@link AppBackup}. Providers come through `opts.providers`, not from here. */
+export interface AppBackupArgs {
+    /**
+     * The app's name, a DNS label (`gitlab`, `n8n`). Every name of the pipeline derives from it:
+     * bucket `<namePrefix>-<app>-bucket`, IAM user `<namePrefix>-<app>`, container `<app>_stackback`.
+     */
+    app: string;
+    /**
+     * When the backup starts, as stack-back's cron: `M H * * *` with plain numbers
+     * (stack-back silently ignores ranges, steps and lists).
+     */
+    schedule: string;
+    /** MinIO S3 endpoint as the app's host reaches it: `host[:port]`, no scheme. */
+    minioEndpoint: string;
+    /** Whether the endpoint speaks TLS (`s3:https://...`). Default `true`. */
+    minioSsl?: boolean;
+    /** The Compose project whose containers stack-back backs up. Default: the app's name. */
+    composeProject?: string;
+    /** The storage group the app belongs to; recorded as a container label. */
+    group?: string;
+    /** The host the app runs on; recorded as a container label (the Docker provider decides where). */
+    host?: string;
+    /**
+     * Days of history to keep. Drives restic's keep policy and how long MinIO keeps non-current
+     * object versions. Default 30; at least 1.
+     */
+    retentionDays?: number;
+    /** An explicit restic keep policy; overrides the one derived from `retentionDays`. */
+    keep?: ResticKeepPolicy;
+    /** Prefix of bucket, user and policy names. Default `restic-stackback`. */
+    namePrefix?: string;
+    /** Vault KV v2 mount for the app's secret. Default `secret`. */
+    vaultMount?: string;
+    /** Prefix of the Vault secret's name (`<prefix><app>`). Default `stackback_`. */
+    vaultNamePrefix?: string;
+    /** The stack-back image, pinned to a tag or digest. Default {@link DEFAULT_STACKBACK_IMAGE}. */
+    image?: string;
+    /** stack-back's `LOG_LEVEL` (e.g. `info`, `debug`). Default: stack-back's own. */
+    logLevel?: string;
+    /**
+     * Whether `pulumi up` initialises and opens the restic repository (via `docker exec` into the
+     * sidecar, from the machine that runs Pulumi). Default `true`.
+     */
+    initRepository?: boolean;
+    /**
+     * How the machine running Pulumi reaches the app host's Docker engine for the repository
+     * initialisation (`DOCKER_HOST`, e.g. `ssh://deploy@vm1`). Use the same value as the
+     * Docker provider's `host`. Default: the runner's own `DOCKER_HOST` or local engine.
+     */
+    dockerHost?: string;
+    /** Extra sidecar environment, e.g. failure notifications; entries marked secret stay secret. */
+    extraEnv?: EnvEntry[];
+}
+
+/** Problems with the args, each a sentence with its argument name and a fix. */
+export function validateAppBackupArgs(args: AppBackupArgs): string[] {
+    const problems: string[] = [];
+    const namePrefix = args.namePrefix;
+    for (const p of nameProblems(args.app, { namePrefix })) problems.push(`app: ${p}`);
+    for (const p of parseCron(args.schedule).problems) problems.push(`schedule: ${p}`);
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(args.minioEndpoint)) {
+        problems.push(`minioEndpoint: "${args.minioEndpoint}" must be host[:port] without scheme or path; use minioSsl for https`);
+    }
+    const retention = args.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (!Number.isInteger(retention) || retention < 1) {
+        problems.push(`retentionDays: ${retention} must be a whole number of days, at least 1`);
+    }
+    if (args.keep) {
+        for (const [period, count] of Object.entries(args.keep)) {
+            if (!Number.isInteger(count) || count < 0) problems.push(`keep.${period}: ${count} must be a whole number, 0 or more`);
+        }
+        if (Object.values(args.keep).every((count) => count === 0)) problems.push("keep: keeps no snapshot at all; keep at least one period above 0");
+    }
+    if (args.composeProject !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(args.composeProject)) {
+        problems.push(`composeProject: "${args.composeProject}" is not a Compose project name (lowercase letters, digits, "-" and "_")`);
+    }
+    for (const p of imageProblems(args.image ?? DEFAULT_STACKBACK_IMAGE)) problems.push(`image: ${p}`);
+    return problems;
+}
+
+/**
+ * One app's isolated, restic-based backup pipeline: a versioned MinIO bucket with a restic-safe
+ * lifecycle, a MinIO user that reaches only that bucket, secrets in Vault, a stack-back sidecar on
+ * the app's Docker host, and the restic repository initialised at deploy time.
+ *
+ * Providers (MinIO, Vault, Docker for the app's host) are passed with `opts.providers`.
+ */
+export class AppBackup extends pulumi.ComponentResource {
+    /** Name of the MinIO bucket that holds the restic repository. */
+    public readonly bucket: pulumi.Output<string>;
+    /** The restic repository URL, `s3:https://<endpoint>/<bucket>`. */
+    public readonly repositoryUrl: pulumi.Output<string>;
+    /** Where the secrets live in Vault, `<mount>/<name>` (`vault kv get <vaultPath>`). */
+    public readonly vaultPath: pulumi.Output<string>;
+    /** The S3 access key id (the MinIO user) the sidecar writes with. Not a secret. */
+    public readonly accessKeyId: pulumi.Output<string>;
+    /** Name of the stack-back container on the app's host. */
+    public readonly containerName: pulumi.Output<string>;
+    /** The cron schedule stack-back runs the backup on. */
+    public readonly schedule: pulumi.Output<string>;
+
+    constructor(name: string, args: AppBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const problems = validateAppBackupArgs(args);
+        if (problems.length > 0) {
+            // Thrown before super(): not even the component is registered on bad input.
+            throw new pulumi.RunError(`AppBackup "${name}" has invalid arguments; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        super(APP_BACKUP_TYPE, name, {}, opts);
+
+        const names = backupNames(args.app, { namePrefix: args.namePrefix, vaultNamePrefix: args.vaultNamePrefix });
+        const retentionDays = args.retentionDays ?? DEFAULT_RETENTION_DAYS;
+        const vaultMount = args.vaultMount ?? DEFAULT_VAULT_MOUNT;
+        const repository = repositoryUrl(args.minioEndpoint, names.bucket, args.minioSsl ?? true);
+        const parent = { parent: this };
+        // Backups outlive the code and the config: removing the app or renaming a child must not
+        // delete them. retainOnDelete (not protect) keeps "remove an app" a normal `pulumi up`.
+        const keep = { ...parent, retainOnDelete: true };
+
+        const bucket = new minio.S3Bucket(`${name}-bucket`, { bucket: names.bucket, forceDestroy: false }, keep);
+        const versioning = new minio.S3BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+            keep,
+        );
+        // Never expire current objects: restic's config, keys and old packs stay referenced for
+        // ever. Only superseded versions expire; retention itself is restic's forget/prune.
+        new minio.IlmPolicy(
+            `${name}-lifecycle`,
+            {
+                bucket: bucket.bucket,
+                rules: [{ id: "expire-noncurrent-versions", status: "Enabled", noncurrentVersionExpirationDays: retentionDays }],
+            },
+            { ...keep, dependsOn: [versioning] },
+        );
+
+        // A changed generator setting in a later release must not rotate live credentials.
+        const secretOptions = { ...keep, ignoreChanges: ["length", "special", "overrideSpecial", "upper", "lower", "numeric", "minSpecial"] };
+        const resticPassword = new random.RandomPassword(
+            `${name}-restic-password`,
+            { length: 48, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
+            secretOptions,
+        );
+        const secretKey = new random.RandomPassword(
+            `${name}-s3-secret-key`,
+            { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
+            secretOptions,
+        );
+
+        const user = new minio.IamUser(
+            `${name}-user`,
+            { name: names.writerUser, secret: secretKey.result, updateSecret: true, forceDestroy: false },
+            parent,
+        );
+        const policy = new minio.IamPolicy(`${name}-policy`, { name: names.writerPolicy, policy: JSON.stringify(resticWriterPolicy(names.bucket)) }, parent);
+        const attachment = new minio.IamUserPolicyAttachment(
+            `${name}-policy-attachment`,
+            { userName: user.name, policyName: policy.name },
+            parent,
+        );
+
+        const secret = new vault.kv.SecretV2(
+            `${name}-vault-secret`,
+            {
+                mount: vaultMount,
+                name: names.vaultSecret,
+                // Field names are the original Ansible lookups' (`password`, `access_key`), plus the rest.
+                dataJson: pulumi.secret(
+                    pulumi.jsonStringify({
+                        password: resticPassword.result,
+                        access_key: user.name,
+                        secret_key: secretKey.result,
+                        repository,
+                    }),
+                ),
+            },
+            // The password is the only key to existing snapshots: keep it even if the app goes.
+            keep,
+        );
+
+        const image = new docker.RemoteImage(`${name}-image`, { name: args.image ?? DEFAULT_STACKBACK_IMAGE, keepLocally: true }, parent);
+        const env = sidecarEnv({
+            repository,
+            resticPassword: "",
+            accessKeyId: names.writerUser,
+            secretAccessKey: "",
+            schedule: args.schedule,
+            keep: args.keep ?? keepPolicyForRetention(retentionDays),
+            logLevel: args.logLevel,
+            extra: args.extraEnv,
+        });
+        const secretValues: Record<string, pulumi.Output<string>> = {
+            RESTIC_PASSWORD: resticPassword.result,
+            AWS_SECRET_ACCESS_KEY: secretKey.result,
+        };
+        const envs = env.map((entry) => {
+            const value = secretValues[entry.name] ?? entry.value;
+            return entry.secret ? pulumi.secret(pulumi.interpolate`${entry.name}=${value}`) : `${entry.name}=${value}`;
+        });
+
+        const container = new docker.Container(
+            `${name}-sidecar`,
+            {
+                name: names.container,
+                image: image.repoDigest,
+                envs,
+                labels: [
+                    { label: COMPOSE_PROJECT_LABEL, value: args.composeProject ?? args.app },
+                    { label: "platform-backups.app", value: args.app },
+                    ...(args.group ? [{ label: "platform-backups.group", value: args.group }] : []),
+                    ...(args.host ? [{ label: "platform-backups.host", value: args.host }] : []),
+                ],
+                // stack-back execs into database containers and starts helper containers, so it needs
+                // the API. Mounting the socket read-only would not restrict the API; a socket proxy would.
+                volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }],
+                restart: "unless-stopped",
+                // No hostname: stack-back finds its own container by hostname == container id.
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "3" },
+            },
+            { ...parent, dependsOn: [attachment] },
+        );
+
+        if (args.initRepository ?? true) {
+            new command.local.Command(
+                `${name}-repository-init`,
+                {
+                    create: repositoryInitCommand(names.container),
+                    ...(args.dockerHost ? { environment: { DOCKER_HOST: args.dockerHost } } : {}),
+                    // Re-run whenever the sidecar is recreated (new image, credentials or schedule).
+                    triggers: [container.id],
+                },
+                { ...parent, dependsOn: [container, secret] },
+            );
+        }
+
+        this.bucket = bucket.bucket;
+        this.repositoryUrl = pulumi.output(repository);
+        this.vaultPath = pulumi.output(`${vaultMount}/${names.vaultSecret}`);
+        this.accessKeyId = user.name;
+        this.containerName = container.name;
+        this.schedule = pulumi.output(args.schedule);
+        this.registerOutputs({
+            bucket: this.bucket,
+            repositoryUrl: this.repositoryUrl,
+            vaultPath: this.vaultPath,
+            accessKeyId: this.accessKeyId,
+            containerName: this.containerName,
+            schedule: this.schedule,
+        });
+    }
+}

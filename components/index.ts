@@ -1,0 +1,12 @@
+/**
+ * platform-backups: the component library's public face.
+ * `AppBackup` gives one app an isolated restic backup pipeline; the pure modules behind it
+ * (naming, schedules, policies, config) are exported for programs and tools that build on it.
+ */
+export * from "./appBackup";
+export * from "./config";
+export * from "./cron";
+export * from "./iamPolicy";
+export * from "./naming";
+export * from "./schedule";
+export * from "./stackback";

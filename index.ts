@@ -1,0 +1,90 @@
+/**
+ * The platform-backups stack: one isolated backup pipeline per app of this environment.
+ *
+ * 1. read and validate the stack config (every problem at once, before any resource);
+ * 2. create the providers: one Docker engine per host, MinIO, Vault;
+ * 3. create one AppBackup per app;
+ * 4. export a per-app summary.
+ */
+import * as docker from "@pulumi/docker";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { AppBackup, CONFIG_NAMESPACE, formatProblems, RawStackConfig, validateStackConfig } from "./components";
+
+/** The stack config keys the fleet is read from (provider credentials are read separately). */
+const FLEET_KEYS = ["hosts", "apps", "minio", "vault", "schedule", "retentionDays", "namePrefix", "image", "logLevel", "initRepository"];
+
+/** Reads one key as Pulumi stores it: maps, lists, numbers and booleans as JSON, strings as they are. */
+function readValue(config: pulumi.Config, key: string): unknown {
+    const text = config.get(key);
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+const config = new pulumi.Config(CONFIG_NAMESPACE);
+
+// 1. Read and validate.
+const raw: RawStackConfig = Object.fromEntries(FLEET_KEYS.map((key) => [key, readValue(config, key)]));
+const { fleet, problems } = validateStackConfig(raw);
+if (!fleet) {
+    throw new pulumi.RunError(formatProblems(problems));
+}
+
+// 2. Providers. Their names are part of every child's identity: keep them stable.
+// Credentials come from secret config when set, else from MINIO_USER / MINIO_PASSWORD / VAULT_TOKEN.
+const minioProvider = new minio.Provider("minio", {
+    minioServer: fleet.minio.endpoint,
+    minioSsl: fleet.minio.ssl,
+    ...(fleet.minio.region ? { minioRegion: fleet.minio.region } : {}),
+    ...(config.get("minioUser") ? { minioUser: config.get("minioUser") } : {}),
+    ...(config.get("minioPassword") ? { minioPassword: config.requireSecret("minioPassword") } : {}),
+});
+const vaultProvider = new vault.Provider("vault", {
+    address: fleet.vault.address,
+    ...(config.get("vaultToken") ? { token: config.requireSecret("vaultToken") } : {}),
+});
+const dockerProviders = Object.fromEntries(
+    Object.entries(fleet.hosts).map(([host, spec]) => [
+        host,
+        new docker.Provider(`docker-${host}`, { host: spec.dockerHost, ...(spec.sshOpts ? { sshOpts: spec.sshOpts } : {}) }),
+    ]),
+);
+
+// 3. One pipeline per app.
+const backups = fleet.apps.map((app) => ({
+    app,
+    backup: new AppBackup(
+        app.name,
+        {
+            app: app.name,
+            composeProject: app.composeProject,
+            group: app.group,
+            host: app.host,
+            schedule: app.schedule,
+            minioEndpoint: fleet.minio.endpoint,
+            minioSsl: fleet.minio.ssl,
+            retentionDays: app.retentionDays,
+            namePrefix: fleet.namePrefix,
+            vaultMount: fleet.vault.mount,
+            vaultNamePrefix: fleet.vault.namePrefix,
+            image: fleet.image,
+            logLevel: fleet.logLevel,
+            initRepository: fleet.initRepository,
+            dockerHost: fleet.hosts[app.host].dockerHost,
+        },
+        { providers: { minio: minioProvider, vault: vaultProvider, docker: dockerProviders[app.host] } },
+    ),
+}));
+
+// 4. What each app got.
+export const apps = Object.fromEntries(
+    backups.map(({ app, backup }) => [
+        app.name,
+        { host: app.host, group: app.group, schedule: app.schedule, bucket: backup.bucket, vaultPath: backup.vaultPath },
+    ]),
+);

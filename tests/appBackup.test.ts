@@ -1,0 +1,253 @@
+import * as docker from "@pulumi/docker";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf, find } from "./support/pulumiMocks";
+
+const registered = installMocks();
+
+// Imported after the mocks so that the component registers against them.
+import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, isAllowed } from "../components";
+
+const T = {
+    bucket: "minio:index/s3Bucket:S3Bucket",
+    versioning: "minio:index/s3BucketVersioning:S3BucketVersioning",
+    ilm: "minio:index/ilmPolicy:IlmPolicy",
+    user: "minio:index/iamUser:IamUser",
+    policy: "minio:index/iamPolicy:IamPolicy",
+    attachment: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment",
+    password: "random:index/randomPassword:RandomPassword",
+    secret: "vault:kv/secretV2:SecretV2",
+    image: "docker:index/remoteImage:RemoteImage",
+    container: "docker:index/container:Container",
+    command: "command:local:Command",
+};
+
+const providers = {
+    minio: new minio.Provider("minio", { minioServer: "minio.test:9000" }),
+    vault: new vault.Provider("vault", { address: "https://vault.test:8200" }),
+    docker: new docker.Provider("docker-vm1", { host: "ssh://deploy@vm1.test" }),
+};
+
+const baseArgs: AppBackupArgs = {
+    app: "mattermost",
+    schedule: "0 2 * * *",
+    minioEndpoint: "minio.test:9000",
+    group: "green",
+    host: "vm1",
+    dockerHost: "ssh://deploy@vm1.test",
+};
+
+/** Builds one AppBackup, recording the options and props each resource was created with. */
+async function build(name: string, args: AppBackupArgs) {
+    const seen: (SeenOptions & { props: Record<string, unknown> })[] = [];
+    const component = new AppBackup(name, args, {
+        providers,
+        transformations: [
+            (t) => {
+                seen.push({ type: t.type, name: t.name, opts: t.opts, parent: t.opts.parent, props: t.props });
+                return undefined;
+            },
+        ],
+    });
+    await valueOf(component.containerName);
+    await settle();
+    const mine = registered.filter((r) => r.name.startsWith(`${name}-`) || r.name === name);
+    return { component, seen, mine };
+}
+
+function only(mine: Registered[], type: string): Registered {
+    const found = mine.filter((r) => r.type === type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, got ${found.length}`);
+    return found[0];
+}
+
+function envOf(container: Registered): Map<string, string> {
+    return new Map((container.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+describe("AppBackup", () => {
+    let built: Awaited<ReturnType<typeof build>>;
+    beforeAll(async () => {
+        built = await build("mm", baseArgs);
+    });
+
+    test("registers exactly the pipeline's children, each parented to the component", () => {
+        const counts = Object.fromEntries(Object.entries(T).map(([k, type]) => [k, built.mine.filter((r) => r.type === type).length]));
+        expect(counts).toEqual({ bucket: 1, versioning: 1, ilm: 1, user: 1, policy: 1, attachment: 1, password: 2, secret: 1, image: 1, container: 1, command: 1 });
+        const children = built.seen.filter((s) => s.type !== APP_BACKUP_TYPE);
+        expect(children).toHaveLength(12);
+        for (const child of children) expect(child.parent).toBe(built.component);
+        expect(children.map((c) => c.name).every((n) => n.startsWith("mm-"))).toBe(true);
+    });
+
+    test("MinIO, Vault and Docker children use the providers handed to the component", () => {
+        const providerOf = (type: string) => only(built.mine, type).provider ?? "";
+        for (const type of [T.bucket, T.versioning, T.ilm, T.user, T.policy, T.attachment]) expect(providerOf(type)).toContain("::minio::");
+        expect(providerOf(T.secret)).toContain("::vault::");
+        expect(providerOf(T.image)).toContain("::docker-vm1::");
+        expect(providerOf(T.container)).toContain("::docker-vm1::");
+    });
+
+    test("the bucket has the one derived name, is versioned, and survives deletion", () => {
+        const bucket = only(built.mine, T.bucket);
+        expect(bucket.inputs.bucket).toBe("restic-stackback-mattermost-bucket");
+        expect(bucket.inputs.forceDestroy).toBe(false);
+        expect(only(built.mine, T.versioning).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+        const retained = built.seen.filter((s) => s.opts.retainOnDelete).map((s) => s.type).sort();
+        expect(retained).toEqual([T.bucket, T.ilm, T.password, T.password, T.versioning, T.secret].sort());
+    });
+
+    test("the lifecycle expires only non-current versions, after the retention period", () => {
+        const rules = only(built.mine, T.ilm).inputs.rules as Record<string, unknown>[];
+        expect(rules).toHaveLength(1);
+        expect(rules[0]).toMatchObject({ status: "Enabled", noncurrentVersionExpirationDays: 30 });
+        expect(rules[0].expiration).toBeUndefined();
+    });
+
+    test("the IAM policy allows restic on its own bucket and nothing else", () => {
+        const doc = only(built.mine, T.policy).inputs.policy as string;
+        const bucket = "arn:aws:s3:::restic-stackback-mattermost-bucket";
+        for (const action of ["s3:ListBucket", "s3:GetBucketLocation"]) expect(isAllowed(doc, action, bucket)).toBe(true);
+        for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
+            expect(isAllowed(doc, action, `${bucket}/data/ab/abcdef`)).toBe(true);
+            expect(isAllowed(doc, action, "arn:aws:s3:::restic-stackback-n8n-bucket/data/ab/abcdef")).toBe(false);
+        }
+        expect(isAllowed(doc, "s3:ListBucket", "arn:aws:s3:::restic-stackback-n8n-bucket")).toBe(false);
+        for (const admin of ["s3:DeleteBucket", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:CreateBucket"]) {
+            expect(isAllowed(doc, admin, bucket)).toBe(false);
+        }
+        expect(doc).not.toMatch(/"s3:\*"|"\*"/);
+        expect(only(built.mine, T.attachment).inputs).toEqual({ userName: "restic-stackback-mattermost", policyName: "restic-stackback-mattermost-rw" });
+    });
+
+    test("generated secrets avoid shell-hostile characters and are never rotated by accident", () => {
+        const passwords = built.mine.filter((r) => r.type === T.password);
+        for (const p of passwords) {
+            expect(p.inputs.special).toBe(true);
+            expect(p.inputs.overrideSpecial).not.toMatch(/['"`\\$!;&|<>(){}\s]/);
+            expect(p.inputs.keepers).toBeUndefined();
+        }
+        const ignored = built.seen.filter((s) => s.type === T.password).map((s) => s.opts.ignoreChanges);
+        for (const list of ignored) expect(list).toEqual(expect.arrayContaining(["length", "special", "overrideSpecial"]));
+    });
+
+    test("changing unrelated arguments leaves the secrets' inputs untouched", async () => {
+        const other = await build("mm2", { ...baseArgs, schedule: "30 4 * * *", retentionDays: 60, logLevel: "debug", group: "blue" });
+        const inputsOf = (mine: Registered[]) => mine.filter((r) => r.type === T.password).map((r) => r.inputs);
+        expect(inputsOf(other.mine)).toEqual(inputsOf(built.mine));
+    });
+
+    test("Vault holds the password, both keys and the repository, as a secret", async () => {
+        const secret = only(built.mine, T.secret);
+        expect(secret.inputs.mount).toBe("secret");
+        expect(secret.inputs.name).toBe("stackback_mattermost");
+        const data = JSON.parse(secret.inputs.dataJson as string);
+        expect(Object.keys(data).sort()).toEqual(["access_key", "password", "repository", "secret_key"]);
+        expect(data.access_key).toBe("restic-stackback-mattermost");
+        expect(data.repository).toBe("s3:https://minio.test:9000/restic-stackback-mattermost-bucket");
+        expect(secret.secretPaths).toEqual(["dataJson"]);
+        const props = built.seen.find((s) => s.type === T.secret)!.props;
+        expect(await secrecyOf(pulumi.output(props.dataJson as pulumi.Output<string>))).toBe(true);
+    });
+
+    test("the sidecar runs a pinned stack-back with its real variables, in the app's compose project", () => {
+        const container = only(built.mine, T.container);
+        expect(only(built.mine, T.image).inputs.name).toBe(DEFAULT_STACKBACK_IMAGE);
+        expect(DEFAULT_STACKBACK_IMAGE).toMatch(/:v\d+\.\d+\.\d+$/);
+        expect(container.inputs.image).toContain("@sha256:");
+        expect(container.inputs.name).toBe("mattermost_stackback");
+        const env = envOf(container);
+        expect(env.get("RESTIC_REPOSITORY")).toBe("s3:https://minio.test:9000/restic-stackback-mattermost-bucket");
+        expect(env.get("AWS_ACCESS_KEY_ID")).toBe("restic-stackback-mattermost");
+        expect(env.get("CRON_SCHEDULE")).toBe("0 2 * * *");
+        expect([env.get("RESTIC_KEEP_DAILY"), env.get("RESTIC_KEEP_WEEKLY"), env.get("RESTIC_KEEP_MONTHLY"), env.get("RESTIC_KEEP_YEARLY")]).toEqual(["30", "5", "1", "0"]);
+        expect(env.get("RESTIC_PASSWORD")).toHaveLength(48);
+        expect(env.get("AWS_SECRET_ACCESS_KEY")).toHaveLength(40);
+        expect(env.has("BACKUP_CRON")).toBe(false);
+        expect([...env.values()]).not.toContain("false");
+        expect(container.inputs.labels).toEqual(expect.arrayContaining([{ label: "com.docker.compose.project", value: "mattermost" }]));
+        expect(container.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]);
+        expect(container.inputs.restart).toBe("unless-stopped");
+        expect(container.inputs.hostname).toBeUndefined();
+    });
+
+    test("the engine receives the env list as a secret (the SDK marks a list that holds secrets)", () => {
+        expect(only(built.mine, T.container).secretPaths).toEqual(["envs"]);
+        expect(only(built.mine, T.image).secretPaths).toEqual([]);
+    });
+
+    test("every env entry that carries a secret is a secret output, and only those", async () => {
+        const envs = built.seen.find((s) => s.type === T.container)!.props.envs as pulumi.Input<string>[];
+        const secretNames: string[] = [];
+        for (const entry of envs) {
+            const output = pulumi.output(entry);
+            const text = await valueOf(output);
+            if (await secrecyOf(output)) secretNames.push(text.slice(0, text.indexOf("=")));
+        }
+        expect(secretNames.sort()).toEqual(["AWS_SECRET_ACCESS_KEY", "RESTIC_PASSWORD"]);
+    });
+
+    test("the compose project is configurable", async () => {
+        const other = await build("gl", { ...baseArgs, app: "gitlab", composeProject: "gitlab-ce" });
+        expect(only(other.mine, T.container).inputs.labels).toEqual(expect.arrayContaining([{ label: "com.docker.compose.project", value: "gitlab-ce" }]));
+    });
+
+    test("the repository is initialised at deploy time through the app's Docker host, after the sidecar exists", () => {
+        const init = only(built.mine, T.command);
+        expect(init.inputs.create).toMatch(/^docker exec mattermost_stackback sh -c '/);
+        expect(init.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@vm1.test" });
+        expect(init.inputs.triggers).toEqual(["mm-sidecar-id"]);
+        const deps = built.seen.find((s) => s.type === T.command)!.opts.dependsOn as pulumi.Resource[];
+        expect(deps.length).toBeGreaterThan(0);
+    });
+
+    test("outputs: bucket, repository URL, Vault path, access key id, container, schedule, none secret", async () => {
+        const c = built.component;
+        const values = await Promise.all([c.bucket, c.repositoryUrl, c.vaultPath, c.accessKeyId, c.containerName, c.schedule].map(valueOf));
+        expect(values).toEqual([
+            "restic-stackback-mattermost-bucket",
+            "s3:https://minio.test:9000/restic-stackback-mattermost-bucket",
+            "secret/stackback_mattermost",
+            "restic-stackback-mattermost",
+            "mattermost_stackback",
+            "0 2 * * *",
+        ]);
+    });
+
+    test("options shape names, mount, retention and repository scheme", async () => {
+        const other = await build("n8", {
+            ...baseArgs,
+            app: "n8n",
+            namePrefix: "staging-stackback",
+            vaultMount: "ansible",
+            retentionDays: 14,
+            minioSsl: false,
+            initRepository: false,
+        });
+        expect(only(other.mine, T.bucket).inputs.bucket).toBe("staging-stackback-n8n-bucket");
+        expect(only(other.mine, T.secret).inputs.mount).toBe("ansible");
+        expect((only(other.mine, T.ilm).inputs.rules as Record<string, unknown>[])[0].noncurrentVersionExpirationDays).toBe(14);
+        expect(envOf(only(other.mine, T.container)).get("RESTIC_REPOSITORY")).toBe("s3:http://minio.test:9000/staging-stackback-n8n-bucket");
+        expect(envOf(only(other.mine, T.container)).get("RESTIC_KEEP_DAILY")).toBe("14");
+        expect(other.mine.filter((r) => r.type === T.command)).toHaveLength(0);
+    });
+
+    test("bad arguments fail with every problem listed, before anything is registered", () => {
+        const before = registered.length;
+        let message = "";
+        try {
+            new AppBackup("bad", { app: "Bad_App", schedule: "*/5 2 * * *", minioEndpoint: "https://minio", retentionDays: 0, image: "ghcr.io/lawndoc/stack-back:latest" }, { providers });
+        } catch (e) {
+            message = (e as Error).message;
+            expect(e).toBeInstanceOf(pulumi.RunError);
+        }
+        for (const arg of ["app:", "schedule:", "minioEndpoint:", "retentionDays:", "image:"]) expect(message).toContain(arg);
+        expect(registered.length).toBe(before);
+        expect(registered.some((r) => r.name === "bad")).toBe(false);
+    });
+});
+
+test("find() names what exists when a lookup fails", () => {
+    expect(() => find([], "x", "y")).toThrow(/found 0/);
+});

@@ -1,0 +1,102 @@
+/**
+ * Runs Pulumi programs under the SDK's mock engine and records what they register.
+ * No CLI, no provider plugins, no network.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource as the program registered it. */
+export interface Registered {
+    type: string;
+    name: string;
+    /** Inputs as the engine received them, with secret markers removed (see `secretPaths`). */
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- provider inputs are untyped JSON
+    /** Paths of the inputs that reached the engine as secrets, e.g. `envs[1]`, `dataJson`. */
+    secretPaths: string[];
+    /** Provider reference `urn::id`, when one was set. */
+    provider?: string;
+}
+
+/** The marker the SDK puts on secret values it sends to the engine. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Removes secret markers from `value`, noting where they were. */
+export function unwrapSecrets(value: unknown, path = "", found: string[] = []): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, found));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG] === SECRET_VALUE) {
+            found.push(path);
+            return unwrapSecrets(obj.value, path, []);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, found)]));
+    }
+    return value;
+}
+
+/** Options seen by a transformation: what the mock engine itself does not report. */
+export interface SeenOptions {
+    type: string;
+    name: string;
+    opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+    parent?: pulumi.Resource;
+}
+
+/** Computed outputs a real provider would return, so that dependants get realistic values. */
+function computedState(type: string, inputs: Record<string, unknown>, name: string): Record<string, unknown> {
+    switch (type) {
+        case "docker:index/remoteImage:RemoteImage":
+            return { repoDigest: `${inputs.name}@sha256:${"0".repeat(64)}`, imageId: `sha256:${"1".repeat(64)}` };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-${name}-${"x".repeat(Number(inputs.length ?? 16))}`.slice(0, Number(inputs.length ?? 16)) };
+        default:
+            return {};
+    }
+}
+
+/** Installs mocks; returns the list that fills as resources are registered. */
+export function installMocks(project = "platform-backups", stack = "test"): Registered[] {
+    const registered: Registered[] = [];
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                const secretPaths: string[] = [];
+                const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, unknown>;
+                registered.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, inputs, args.name) } };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return args.inputs;
+            },
+        },
+        project,
+        stack,
+        false,
+    );
+    return registered;
+}
+
+/** Resolves an output's value (mocks resolve every output). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Resolves whether an output is secret. */
+export function secrecyOf<T>(output: pulumi.Output<T>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/** Waits until the mock engine has seen every registration the program started. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Finds the one resource of `type` named `name`, or fails with the names that exist. */
+export function find(registered: readonly Registered[], type: string, name: string): Registered {
+    const found = registered.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        const names = registered.filter((r) => r.type === type).map((r) => r.name);
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}; have: ${names.join(", ")}`);
+    }
+    return found[0];
+}
