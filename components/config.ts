@@ -111,18 +111,18 @@ class Reader {
     /** Reports keys that are not in `known`: a typo would otherwise be silently ignored. */
     knownKeys(obj: Obj, path: string, known: readonly string[]): void {
         for (const key of Object.keys(obj)) {
-            if (!known.includes(key)) this.report(`${path}.${key}`, `is not a known key; use one of: ${known.join(", ")}`);
+            if (!known.includes(key)) this.report(join(path, key), `is not a known key; use one of: ${known.join(", ")}`);
         }
     }
 
     string(obj: Obj, key: string, path: string, required: boolean, hint = ""): string | undefined {
         const value = obj[key];
         if (value === undefined || value === null) {
-            if (required) this.report(`${path}.${key}`, `is missing${hint ? `; ${hint}` : ""}`);
+            if (required) this.report(join(path, key), `is missing${hint ? `; ${hint}` : ""}`);
             return undefined;
         }
         if (typeof value !== "string" || value.trim() === "") {
-            this.report(`${path}.${key}`, `must be a non-empty string, got ${describe(value)}`);
+            this.report(join(path, key), `must be a non-empty string, got ${describe(value)}`);
             return undefined;
         }
         return value;
@@ -132,11 +132,11 @@ class Reader {
         const value = obj[key];
         if (value === undefined || value === null) return undefined;
         if (typeof value !== "number" || !Number.isInteger(value)) {
-            this.report(`${path}.${key}`, `must be a whole number of ${unit}, got ${describe(value)}`);
+            this.report(join(path, key), `must be a whole number of ${unit}, got ${describe(value)}`);
             return undefined;
         }
         if (value < min) {
-            this.report(`${path}.${key}`, `is ${value}; it must be at least ${min} ${unit}`);
+            this.report(join(path, key), `is ${value}; it must be at least ${min} ${unit}`);
             return undefined;
         }
         return value;
@@ -146,7 +146,7 @@ class Reader {
         const value = obj[key];
         if (value === undefined || value === null) return undefined;
         if (typeof value !== "boolean") {
-            this.report(`${path}.${key}`, `must be true or false, got ${describe(value)}`);
+            this.report(join(path, key), `must be true or false, got ${describe(value)}`);
             return undefined;
         }
         return value;
@@ -156,9 +156,14 @@ class Reader {
         const text = this.string(obj, key, path, false);
         if (text === undefined) return undefined;
         const minutes = parseClock(text);
-        if (minutes === undefined) this.report(`${path}.${key}`, `"${text}" is not a time; write HH:MM on a 24-hour clock, e.g. "02:00"`);
+        if (minutes === undefined) this.report(join(path, key), `"${text}" is not a time; write HH:MM on a 24-hour clock, e.g. "02:00"`);
         return minutes;
     }
+}
+
+/** `parent.key`, or `key` at the top level. */
+function join(path: string, key: string): string {
+    return path ? `${path}.${key}` : key;
 }
 
 function describe(value: unknown): string {
@@ -317,12 +322,12 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
     const vaultMount = (vaultObj && r.string(vaultObj, "mount", "vault", false)) ?? DEFAULTS.vaultMount;
     const vaultNamePrefix = (vaultObj && r.string(vaultObj, "namePrefix", "vault", false)) ?? DEFAULT_VAULT_NAME_PREFIX;
 
-    const namePrefix = r.string(raw, "namePrefix", "namePrefix", false) ?? DEFAULT_NAME_PREFIX;
-    const image = r.string(raw, "image", "image", false) ?? DEFAULT_STACKBACK_IMAGE;
+    const namePrefix = r.string(raw, "namePrefix", "", false) ?? DEFAULT_NAME_PREFIX;
+    const image = r.string(raw, "image", "", false) ?? DEFAULT_STACKBACK_IMAGE;
     for (const problem of imageProblems(image)) r.report("image", problem);
-    const logLevel = r.string(raw, "logLevel", "logLevel", false);
-    const initRepository = r.boolean(raw, "initRepository", "initRepository") ?? true;
-    const retentionDays = r.number(raw, "retentionDays", "retentionDays", 1, "days") ?? DEFAULTS.retentionDays;
+    const logLevel = r.string(raw, "logLevel", "", false);
+    const initRepository = r.boolean(raw, "initRepository", "") ?? true;
+    const retentionDays = r.number(raw, "retentionDays", "", 1, "days") ?? DEFAULTS.retentionDays;
 
     const hosts = readHosts(r, raw.hosts);
     const schedule = readSchedule(r, raw.schedule);

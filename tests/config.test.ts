@@ -1,0 +1,152 @@
+import { ConfigError, formatProblems, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import { stackConfig } from "./support/stack";
+
+/** A small valid fleet; each test breaks one thing. */
+function fleet(overrides: Partial<RawStackConfig> = {}): RawStackConfig {
+    return {
+        minio: { endpoint: "minio.test:9000" },
+        vault: { address: "https://vault.test:8200" },
+        hosts: { vm1: { dockerHost: "ssh://deploy@vm1" }, vm2: { dockerHost: "ssh://deploy@vm2" } },
+        apps: [
+            { name: "mattermost", host: "vm1", group: "green" },
+            { name: "n8n", host: "vm1", group: "green" },
+            { name: "linkwarden", host: "vm2", group: "blue" },
+        ],
+        ...overrides,
+    };
+}
+
+function problemsOf(raw: RawStackConfig): string[] {
+    return validateStackConfig(raw).problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+describe("a valid config", () => {
+    test("becomes a fleet with defaults that reproduce the original", () => {
+        const f = parseStackConfig(fleet());
+        expect(f.apps.map((a) => [a.name, a.schedule, a.retentionDays, a.composeProject])).toEqual([
+            ["mattermost", "0 2 * * *", 30, "mattermost"],
+            ["n8n", "20 2 * * *", 30, "n8n"],
+            ["linkwarden", "0 2 * * *", 30, "linkwarden"],
+        ]);
+        expect(f.minio.ssl).toBe(true);
+        expect(f.vault.mount).toBe("secret");
+        expect(f.image).toMatch(/^ghcr\.io\/lawndoc\/stack-back:v/);
+    });
+
+    test("Pulumi.prod.yaml is valid", () => {
+        expect(problemsOf(stackConfig("prod"))).toEqual([]);
+    });
+
+    test("an explicit schedule overrides staggering and is kept verbatim", () => {
+        const apps = [
+            { name: "mattermost", host: "vm1", group: "green", schedule: "10 3 * * *" },
+            { name: "n8n", host: "vm1", group: "green" },
+        ];
+        expect(parseStackConfig(fleet({ apps })).apps.map((a) => [a.schedule, a.explicitSchedule])).toEqual([
+            ["10 3 * * *", true],
+            ["0 2 * * *", false],
+        ]);
+    });
+
+    test("start and spacing are configurable per stack, and wrap past midnight", () => {
+        const apps = ["a", "b", "c"].map((name) => ({ name, host: "vm1", group: "g" }));
+        const f = parseStackConfig(fleet({ apps, schedule: { start: "23:30", spacingMinutes: 20 } }));
+        expect(f.apps.map((a) => a.schedule)).toEqual(["30 23 * * *", "50 23 * * *", "10 0 * * *"]);
+    });
+});
+
+describe("bad input is reported all at once, each with its path and a fix", () => {
+    test("unknown host, missing fields", () => {
+        const problems = problemsOf(fleet({ apps: [{ name: "mattermost", host: "vm9", group: "green" }, { host: "vm1" }] }));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/^apps\[0\]\.host: "vm9" is not a known host; add it under platform-backups:hosts or use one of: vm1, vm2$/),
+                expect.stringMatching(/^apps\[1\]\.name: is missing/),
+                expect.stringMatching(/^apps\[1\]\.group: is missing/),
+            ]),
+        );
+        expect(problemsOf({ apps: [] })).toEqual(
+            expect.arrayContaining([expect.stringMatching(/^minio: is missing/), expect.stringMatching(/^vault: is missing/), expect.stringMatching(/^hosts: is missing/)]),
+        );
+    });
+
+    test("a duplicate app", () => {
+        const apps = [
+            { name: "n8n", host: "vm1", group: "green" },
+            { name: "n8n", host: "vm2", group: "blue" },
+        ];
+        expect(problemsOf(fleet({ apps }))).toEqual([expect.stringMatching(/^apps\[1\]\.name: "n8n" is already apps\[0\]/)]);
+    });
+
+    test("an invalid name, and a bucket name that is too long", () => {
+        const long = "a".repeat(40);
+        const apps = [
+            { name: "Matter_Most", host: "vm1", group: "green" },
+            { name: long, host: "vm1", group: "green" },
+        ];
+        const problems = problemsOf(fleet({ apps }));
+        expect(problems).toEqual([
+            expect.stringMatching(/^apps\[0\]\.name: "Matter_Most" is not a valid app name: use 1-63 lowercase/),
+            expect.stringMatching(/^apps\[1\]\.name: the bucket name "restic-stackback-a+-bucket" is 64 characters, more than S3's 63: shorten the app name by 1/),
+        ]);
+    });
+
+    test("a schedule stack-back cannot parse", () => {
+        for (const schedule of ["*/15 2 * * *", "0 2-4 * * *", "0,30 2 * * *", "0 2 * * MON", "0 2 * *", "60 2 * * *"]) {
+            const problems = problemsOf(fleet({ apps: [{ name: "n8n", host: "vm1", group: "green", schedule }] }));
+            expect(problems).toHaveLength(1);
+            expect(problems[0]).toMatch(/^apps\[0\]\.schedule: /);
+        }
+    });
+
+    test("two apps of one group with the same explicit start", () => {
+        const apps = [
+            { name: "mattermost", host: "vm1", group: "green", schedule: "0 3 * * *" },
+            { name: "n8n", host: "vm1", group: "green", schedule: "0 3 * * *" },
+            { name: "linkwarden", host: "vm2", group: "blue", schedule: "0 3 * * *" },
+        ];
+        const problems = problemsOf(fleet({ apps }));
+        expect(problems.length).toBeGreaterThanOrEqual(1);
+        expect(problems.every((p) => p.startsWith("apps[1].schedule: "))).toBe(true);
+        expect(problems.join("\n")).toMatch(/mattermost/);
+    });
+
+    test("a retention below 1 day, per stack and per app", () => {
+        const problems = problemsOf(fleet({ retentionDays: 0, apps: [{ name: "n8n", host: "vm1", group: "green", retentionDays: -3 }] }));
+        expect(problems).toEqual([
+            expect.stringMatching(/^retentionDays: is 0; it must be at least 1 days$/),
+            expect.stringMatching(/^apps\[0\]\.retentionDays: is -3; it must be at least 1 days$/),
+        ]);
+    });
+
+    test("typos, wrong types and bad endpoints are caught rather than ignored", () => {
+        const problems = problemsOf(
+            fleet({
+                minio: { endpoint: "https://minio.test", ssl: "yes" },
+                vault: { address: "vault.test" },
+                hosts: { vm1: { dockerHost: "vm1.example" } },
+                apps: [{ name: "n8n", host: "vm1", group: "green", shedule: "0 3 * * *" }],
+                image: "ghcr.io/lawndoc/stack-back:latest",
+                schedule: { start: "25:00" },
+            }),
+        );
+        for (const path of ["minio.endpoint", "minio.ssl", "vault.address", "hosts.vm1.dockerHost", "apps[0].shedule", "image", "schedule.start"]) {
+            expect(problems.some((p) => p.startsWith(`${path}: `))).toBe(true);
+        }
+    });
+
+    test("parseStackConfig throws one ConfigError that lists them all", () => {
+        const raw = fleet({ retentionDays: 0, apps: [{ name: "BAD", host: "nowhere", group: "g" }] });
+        let error: unknown;
+        try {
+            parseStackConfig(raw);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const message = (error as ConfigError).message;
+        expect(message).toMatch(/^Invalid stack config \(3 problems\); nothing was created or changed:/);
+        expect(message.split("\n")).toHaveLength(4);
+        expect(formatProblems([{ path: "a", message: "b" }])).toMatch(/\(1 problem\)/);
+    });
+});

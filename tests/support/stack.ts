@@ -1,0 +1,48 @@
+/**
+ * Runs the stack program (index.ts) under the mock engine with a given stack config.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, RawStackConfig, readStackFile } from "../../components/config";
+import { installMocks, Registered, settle } from "./pulumiMocks";
+
+/** Repository root, where the `Pulumi.<stack>.yaml` files are. */
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The namespace-less config of `Pulumi.<stack>.yaml`. */
+export function stackConfig(stack: string): RawStackConfig {
+    return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
+}
+
+/** Sets the program's config as the Pulumi CLI would: every value a string, maps and lists as JSON. */
+export function setStackConfig(raw: RawStackConfig, secrets: Record<string, string> = {}): void {
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...raw, ...secrets })) {
+        if (value === undefined) continue;
+        all[`${CONFIG_NAMESPACE}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(all, Object.keys(secrets).map((key) => `${CONFIG_NAMESPACE}:${key}`));
+}
+
+/** What a program run left behind. */
+export interface ProgramRun {
+    registered: Registered[];
+    /** The program's exports, resolved. */
+    exports: Record<string, unknown>;
+}
+
+/**
+ * Installs mocks, sets the config, loads the program with `load` (so that jest's or Node's own
+ * module loading can be used), waits for every registration and resolves the exports.
+ */
+export async function runProgram(raw: RawStackConfig, load: () => Record<string, unknown>, secrets: Record<string, string> = {}): Promise<ProgramRun> {
+    const registered = installMocks(CONFIG_NAMESPACE, "test");
+    setStackConfig(raw, secrets);
+    const module = load();
+    const exports: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(module)) {
+        exports[key] = await new Promise((resolve) => (pulumi.output(value) as pulumi.Output<unknown>).apply(resolve));
+    }
+    await settle();
+    return { registered, exports };
+}
