@@ -4,5 +4,7 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": "ts-jest" },
-  // Type errors are caught once by `npm run typecheck`; ts-jest only transpiles, which keeps the suite fast.
+  // Loading the provider SDKs takes a few seconds per file when both cores are busy.
+  testTimeout: 30000,
+  // Type errors are caught once by `npm run typecheck`; with isolatedModules ts-jest only transpiles.
 };
