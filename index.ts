@@ -4,16 +4,39 @@
  * 1. read and validate the stack config (every problem at once, before any resource);
  * 2. create the providers: one Docker engine per host, MinIO, Vault;
  * 3. create one AppBackup per app;
- * 4. export a per-app summary.
+ * 4. export a per-app summary (and Prometheus rules and scrape config when monitoring is on).
  */
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { AppBackup, CONFIG_NAMESPACE, formatProblems, RawStackConfig, validateStackConfig } from "./components";
+import {
+    AppBackup,
+    alertRules as alertRulesFor,
+    CONFIG_NAMESPACE,
+    formatProblems,
+    notificationEnv,
+    RawStackConfig,
+    scrapeConfig as scrapeConfigFor,
+    toYaml,
+    validateStackConfig,
+} from "./components";
 
 /** The stack config keys the fleet is read from (provider credentials are read separately). */
-const FLEET_KEYS = ["hosts", "apps", "minio", "vault", "schedule", "retentionDays", "namePrefix", "image", "logLevel", "initRepository"];
+const FLEET_KEYS = [
+    "hosts",
+    "apps",
+    "minio",
+    "vault",
+    "schedule",
+    "retentionDays",
+    "namePrefix",
+    "image",
+    "logLevel",
+    "initRepository",
+    "notifications",
+    "monitoring",
+];
 
 /** Reads one key as Pulumi stores it: maps, lists, numbers and booleans as JSON, strings as they are. */
 function readValue(config: pulumi.Config, key: string): unknown {
@@ -76,15 +99,29 @@ const backups = fleet.apps.map((app) => ({
             logLevel: fleet.logLevel,
             initRepository: fleet.initRepository,
             dockerHost: fleet.hosts[app.host].dockerHost,
+            extraEnv: notificationEnv(app.notifications),
+            ...(app.monitoring
+                ? { monitoring: { port: app.monitoring.port, refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds } }
+                : {}),
         },
         { providers: { minio: minioProvider, vault: vaultProvider, docker: dockerProviders[app.host] } },
     ),
 }));
 
-// 4. What each app got.
+// 4. What each app got, and the Prometheus files for the apps that are monitored.
 export const apps = Object.fromEntries(
     backups.map(({ app, backup }) => [
         app.name,
         { host: app.host, group: app.group, schedule: app.schedule, bucket: backup.bucket, vaultPath: backup.vaultPath },
     ]),
 );
+
+const monitored = fleet.apps.flatMap((app) =>
+    app.monitoring
+        ? [{ app: app.name, group: app.group, host: app.host, exporterAddress: app.monitoring.address, intervalHours: 24, graceHours: app.monitoring.graceHours }]
+        : [],
+);
+/** Prometheus alert rules for the monitored apps (load with `rule_files`). */
+export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored)) : undefined;
+/** Prometheus scrape config for the monitored apps' exporters. */
+export const scrapeConfig = monitored.length > 0 ? toYaml(scrapeConfigFor(monitored)) : undefined;

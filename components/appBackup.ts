@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { parseCron } from "./cron";
-import { resticWriterPolicy } from "./iamPolicy";
+import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
+import { EXPORTER_IMAGE, EXPORTER_PORT, exporterEnv, exporterLabels } from "./monitoring";
 import { backupNames, nameProblems } from "./naming";
 import {
     COMPOSE_PROJECT_LABEL,
@@ -88,6 +89,21 @@ export interface AppBackupArgs {
     dockerHost?: string;
     /** Extra sidecar environment, e.g. failure notifications; entries marked secret stay secret. */
     extraEnv?: EnvEntry[];
+    /**
+     * A restic metrics exporter for this app's repository, on the app's host, with its own
+     * read-only MinIO user. Omit to run none.
+     */
+    monitoring?: AppBackupMonitoringArgs;
+}
+
+/** Settings of an app's restic exporter. */
+export interface AppBackupMonitoringArgs {
+    /** Host port the exporter publishes its metrics on; unique per host. */
+    port: number;
+    /** Seconds between two reads (and checks) of the repository. Default 3600. */
+    refreshIntervalSeconds?: number;
+    /** The exporter image, pinned. Default {@link EXPORTER_IMAGE}. */
+    image?: string;
 }
 
 /** Problems with the args, each a sentence with its argument name and a fix. */
@@ -113,6 +129,17 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
         problems.push(`composeProject: "${args.composeProject}" is not a Compose project name (lowercase letters, digits, "-" and "_")`);
     }
     for (const p of imageProblems(args.image ?? DEFAULT_STACKBACK_IMAGE)) problems.push(`image: ${p}`);
+    if (args.monitoring) {
+        const { port, refreshIntervalSeconds, image } = args.monitoring;
+        if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`monitoring.port: ${port} must be a port number, 1-65535`);
+        if (refreshIntervalSeconds !== undefined && (!Number.isInteger(refreshIntervalSeconds) || refreshIntervalSeconds < 60)) {
+            problems.push(`monitoring.refreshIntervalSeconds: ${refreshIntervalSeconds} must be a whole number of seconds, at least 60`);
+        }
+        for (const p of imageProblems(image ?? EXPORTER_IMAGE)) problems.push(`monitoring.image: ${p}`);
+    }
+    for (const entry of args.extraEnv ?? []) {
+        if (entry.value === "false") problems.push(`extraEnv: ${entry.name}=false would turn the switch ON in stack-back (any value does); omit it instead`);
+    }
     return problems;
 }
 
@@ -226,14 +253,7 @@ export class AppBackup extends pulumi.ComponentResource {
             logLevel: args.logLevel,
             extra: args.extraEnv,
         });
-        const secretValues: Record<string, pulumi.Output<string>> = {
-            RESTIC_PASSWORD: resticPassword.result,
-            AWS_SECRET_ACCESS_KEY: secretKey.result,
-        };
-        const envs = env.map((entry) => {
-            const value = secretValues[entry.name] ?? entry.value;
-            return entry.secret ? pulumi.secret(pulumi.interpolate`${entry.name}=${value}`) : `${entry.name}=${value}`;
-        });
+        const envs = containerEnvs(env, { RESTIC_PASSWORD: resticPassword.result, AWS_SECRET_ACCESS_KEY: secretKey.result });
 
         const container = new docker.Container(
             `${name}-sidecar`,
@@ -271,6 +291,10 @@ export class AppBackup extends pulumi.ComponentResource {
             );
         }
 
+        if (args.monitoring) {
+            this.createExporter(name, args, args.monitoring, { repository, names, resticPassword: resticPassword.result });
+        }
+
         this.bucket = bucket.bucket;
         this.repositoryUrl = pulumi.output(repository);
         this.vaultPath = pulumi.output(`${vaultMount}/${names.vaultSecret}`);
@@ -286,4 +310,66 @@ export class AppBackup extends pulumi.ComponentResource {
             schedule: this.schedule,
         });
     }
+
+    /**
+     * The restic exporter: a read-only MinIO user of its own (never the writer's key) and a
+     * container that reads the repository with `--no-lock`, so reading needs no write access.
+     */
+    private createExporter(
+        name: string,
+        args: AppBackupArgs,
+        monitoring: AppBackupMonitoringArgs,
+        ctx: { repository: string; names: ReturnType<typeof backupNames>; resticPassword: pulumi.Output<string> },
+    ): void {
+        const parent = { parent: this };
+        const readerKey = new random.RandomPassword(
+            `${name}-reader-secret-key`,
+            { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
+            { ...parent, ignoreChanges: ["length", "special", "overrideSpecial"] },
+        );
+        const reader = new minio.IamUser(`${name}-reader`, { name: ctx.names.readerUser, secret: readerKey.result, updateSecret: true }, parent);
+        const readerPolicy = new minio.IamPolicy(
+            `${name}-reader-policy`,
+            { name: ctx.names.readerPolicy, policy: JSON.stringify(resticReaderPolicy(ctx.names.bucket)) },
+            parent,
+        );
+        const attachment = new minio.IamUserPolicyAttachment(
+            `${name}-reader-policy-attachment`,
+            { userName: reader.name, policyName: readerPolicy.name },
+            parent,
+        );
+        const image = new docker.RemoteImage(`${name}-exporter-image`, { name: monitoring.image ?? EXPORTER_IMAGE, keepLocally: true }, parent);
+        const env = exporterEnv({
+            repository: ctx.repository,
+            resticPassword: "",
+            accessKeyId: ctx.names.readerUser,
+            secretAccessKey: "",
+            refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
+        });
+        new docker.Container(
+            `${name}-exporter`,
+            {
+                name: ctx.names.exporterContainer,
+                image: image.repoDigest,
+                envs: containerEnvs(env, { RESTIC_PASSWORD: ctx.resticPassword, AWS_SECRET_ACCESS_KEY: readerKey.result }),
+                labels: exporterLabels({ app: args.app, group: args.group ?? "", host: args.host ?? "" }),
+                ports: [{ internal: EXPORTER_PORT, external: monitoring.port }],
+                restart: "unless-stopped",
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "3" },
+            },
+            { ...parent, dependsOn: [attachment] },
+        );
+    }
+}
+
+/**
+ * `KEY=value` strings for a container, with the real secret values swapped in for the
+ * placeholders of the pure env builders; each entry that carries a secret is a secret output.
+ */
+function containerEnvs(env: readonly EnvEntry[], secretValues: Record<string, pulumi.Output<string>>): pulumi.Input<string>[] {
+    return env.map((entry) => {
+        const value = secretValues[entry.name] ?? entry.value;
+        return entry.secret ? pulumi.secret(pulumi.interpolate`${entry.name}=${value}`) : `${entry.name}=${value}`;
+    });
 }

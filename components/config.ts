@@ -9,6 +9,8 @@ import * as fs from "fs";
 import * as YAML from "yaml";
 import { parseClock, parseCron } from "./cron";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
+import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS } from "./monitoring";
+import { mergeNotifications, NotificationSettings, notificationProblems, readNotifications } from "./notifications";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
 import { DEFAULT_STACKBACK_IMAGE, imageProblems } from "./stackback";
 
@@ -23,6 +25,8 @@ export const DEFAULTS = {
     maxConcurrent: 1,
     vaultMount: "secret",
     minioSsl: true,
+    /** First host port of the restic exporters; each monitored app on a host takes the next one. */
+    exporterPortBase: 9471,
 } as const;
 
 /** How Pulumi reaches one VM's Docker engine. */
@@ -31,6 +35,20 @@ export interface HostSpec {
     dockerHost: string;
     /** Extra ssh options for an `ssh://` host, e.g. `["-o", "StrictHostKeyChecking=yes"]`. */
     sshOpts?: string[];
+    /** Where Prometheus reaches the host's exporters. Default: the host name in `dockerHost`. */
+    address?: string;
+}
+
+/** An app's metrics exporter, when monitoring is on for it. */
+export interface AppMonitoringSpec {
+    /** Host port the exporter listens on; unique per host. */
+    port: number;
+    /** `host:port` where Prometheus scrapes it. */
+    address: string;
+    /** Hours after the expected interval before a snapshot counts as late. */
+    graceHours: number;
+    /** Seconds between two reads of the repository. */
+    refreshIntervalSeconds: number;
 }
 
 /** One app of the fleet, validated, with its planned schedule. */
@@ -46,6 +64,10 @@ export interface AppSpec {
     /** Expected backup duration in minutes (used for planning). */
     expectedDuration: number;
     retentionDays: number;
+    /** Failure notifications: the stack's defaults merged with the app's overrides. */
+    notifications: NotificationSettings;
+    /** The app's exporter, or undefined when monitoring is off for it. */
+    monitoring?: AppMonitoringSpec;
 }
 
 /** A validated fleet: everything the stack needs to create its resources. */
@@ -172,8 +194,10 @@ function describe(value: unknown): string {
     return typeof value === "string" ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
 }
 
-const APP_KEYS = ["name", "host", "group", "schedule", "composeProject", "expectedDuration", "retentionDays"] as const;
-const HOST_KEYS = ["dockerHost", "sshOpts"] as const;
+const APP_KEYS = ["name", "host", "group", "schedule", "composeProject", "expectedDuration", "retentionDays", "notifications", "monitoring"] as const;
+const HOST_KEYS = ["dockerHost", "sshOpts", "address"] as const;
+const MONITORING_KEYS = ["enabled", "portBase", "graceHours", "refreshIntervalSeconds"] as const;
+const APP_MONITORING_KEYS = ["enabled", "port", "graceHours"] as const;
 const MINIO_KEYS = ["endpoint", "ssl", "region"] as const;
 const VAULT_KEYS = ["address", "mount", "namePrefix"] as const;
 const SCHEDULE_KEYS = ["start", "spacingMinutes", "groups"] as const;
@@ -197,7 +221,8 @@ function readHosts(r: Reader, raw: unknown): Record<string, HostSpec> {
             if (Array.isArray(host.sshOpts) && host.sshOpts.every((o) => typeof o === "string")) sshOpts = host.sshOpts as string[];
             else r.report(`${path}.sshOpts`, "must be a list of strings");
         }
-        if (dockerHost !== undefined) hosts[name] = { dockerHost, ...(sshOpts ? { sshOpts } : {}) };
+        const address = r.string(host, "address", path, false);
+        if (dockerHost !== undefined) hosts[name] = { dockerHost, ...(sshOpts ? { sshOpts } : {}), ...(address ? { address } : {}) };
     }
     if (Object.keys(obj).length === 0) r.report("hosts", "is empty; add at least one host");
     return hosts;
@@ -241,9 +266,11 @@ interface AppDraft {
     explicitSchedule?: string;
     expectedDuration?: number;
     retentionDays?: number;
+    notifications: NotificationSettings;
+    monitoring: { enabled?: boolean; port?: number; graceHours?: number };
 }
 
-function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, namePrefix: string): AppDraft[] {
+function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, namePrefix: string, stackNotifications: unknown): AppDraft[] {
     if (raw === undefined || raw === null) {
         r.report("apps", "is missing; list the apps to back up (see README, Config reference)");
         return [];
@@ -266,6 +293,15 @@ function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, name
         const schedule = r.string(app, "schedule", path, false);
         const expectedDuration = r.number(app, "expectedDuration", path, 1, "minutes");
         const retentionDays = r.number(app, "retentionDays", path, 1, "days");
+        for (const problem of notificationProblems(app.notifications, `${path}.notifications`, stackNotifications)) r.report(problem.path, problem.message);
+        const notifications = readNotifications(app.notifications, `${path}.notifications`).settings;
+        const monitoringObj = r.object(app.monitoring, `${path}.monitoring`, false) ?? {};
+        r.knownKeys(monitoringObj, `${path}.monitoring`, APP_MONITORING_KEYS);
+        const monitoring = {
+            enabled: r.boolean(monitoringObj, "enabled", `${path}.monitoring`),
+            port: r.number(monitoringObj, "port", `${path}.monitoring`, 1, "(port number)"),
+            graceHours: r.number(monitoringObj, "graceHours", `${path}.monitoring`, 0, "hours"),
+        };
         if (name !== undefined) {
             for (const problem of nameProblems(name, { namePrefix })) r.report(`${path}.name`, problem);
             const first = firstIndexOf.get(name);
@@ -293,10 +329,73 @@ function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, name
                 explicitSchedule: explicitStart !== undefined ? schedule : undefined,
                 expectedDuration,
                 retentionDays,
+                notifications,
+                monitoring,
             });
         }
     });
     return drafts;
+}
+
+interface MonitoringSettings {
+    enabled: boolean;
+    portBase: number;
+    graceHours: number;
+    refreshIntervalSeconds: number;
+}
+
+function readMonitoring(r: Reader, raw: unknown): MonitoringSettings {
+    const obj = r.object(raw, "monitoring", false) ?? {};
+    r.knownKeys(obj, "monitoring", MONITORING_KEYS);
+    return {
+        enabled: r.boolean(obj, "enabled", "monitoring") ?? false,
+        portBase: r.number(obj, "portBase", "monitoring", 1, "(port number)") ?? DEFAULTS.exporterPortBase,
+        graceHours: r.number(obj, "graceHours", "monitoring", 0, "hours") ?? DEFAULT_GRACE_HOURS,
+        refreshIntervalSeconds: r.number(obj, "refreshIntervalSeconds", "monitoring", 60, "seconds") ?? DEFAULT_REFRESH_INTERVAL_SECONDS,
+    };
+}
+
+/** The host part of a Docker host URL (`ssh://deploy@vm1:22` -> `vm1`). */
+function hostNameOf(dockerHost: string): string {
+    const authority = dockerHost.replace(/^[a-z]+:\/\//, "").split("/")[0];
+    return authority.replace(/^.*@/, "").replace(/:\d+$/, "") || "localhost";
+}
+
+/**
+ * Gives each monitored app a host port: explicit ones as given, the others the next free port
+ * from `portBase` on their host, in config order (so appending an app moves no other exporter).
+ */
+function assignExporters(r: Reader, drafts: readonly AppDraft[], hosts: Record<string, HostSpec>, settings: MonitoringSettings): (AppMonitoringSpec | undefined)[] {
+    const taken = new Map<string, Map<number, number>>();
+    const use = (host: string, port: number, index: number) => {
+        const ports = taken.get(host) ?? new Map<number, number>();
+        taken.set(host, ports);
+        const other = ports.get(port);
+        if (other !== undefined) r.report(`apps[${index}].monitoring.port`, `${port} is already used by apps[${other}] on host ${host}; pick another port`);
+        ports.set(port, index);
+    };
+    const enabled = drafts.map((d) => d.monitoring.enabled ?? settings.enabled);
+    drafts.forEach((d, i) => {
+        if (enabled[i] && d.monitoring.port !== undefined) use(d.host, d.monitoring.port, d.index);
+    });
+    return drafts.map((d, i) => {
+        if (!enabled[i]) return undefined;
+        let port = d.monitoring.port;
+        if (port === undefined) {
+            const ports = taken.get(d.host) ?? new Map<number, number>();
+            port = settings.portBase;
+            while (ports.has(port)) port++;
+            use(d.host, port, d.index);
+        }
+        const host = hosts[d.host];
+        const address = host ? (host.address ?? hostNameOf(host.dockerHost)) : d.host;
+        return {
+            port,
+            address: `${address}:${port}`,
+            graceHours: d.monitoring.graceHours ?? settings.graceHours,
+            refreshIntervalSeconds: settings.refreshIntervalSeconds,
+        };
+    });
 }
 
 /**
@@ -331,7 +430,11 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
 
     const hosts = readHosts(r, raw.hosts);
     const schedule = readSchedule(r, raw.schedule);
-    const drafts = readApps(r, raw.apps, hosts, namePrefix);
+    for (const problem of readNotifications(raw.notifications, "notifications").problems) r.report(problem.path, problem.message);
+    const stackNotifications = readNotifications(raw.notifications, "notifications").settings;
+    const monitoring = readMonitoring(r, raw.monitoring);
+    const drafts = readApps(r, raw.apps, hosts, namePrefix, raw.notifications);
+    const exporters = assignExporters(r, drafts, hosts, monitoring);
 
     for (const group of Object.keys(schedule.groups)) {
         if (!drafts.some((d) => d.group === group)) r.report(`schedule.groups.${group}`, "no app is in this group; remove it or fix the group's name");
@@ -369,6 +472,8 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
         explicitSchedule: d.explicitSchedule !== undefined,
         expectedDuration: requests[i].expectedDuration,
         retentionDays: d.retentionDays ?? retentionDays,
+        notifications: mergeNotifications(stackNotifications, d.notifications),
+        ...(exporters[i] ? { monitoring: exporters[i] } : {}),
     }));
     return {
         problems: [],

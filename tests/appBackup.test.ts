@@ -251,3 +251,65 @@ describe("AppBackup", () => {
 test("find() names what exists when a lookup fails", () => {
     expect(() => find([], "x", "y")).toThrow(/found 0/);
 });
+
+describe("AppBackup with monitoring", () => {
+    let built: Awaited<ReturnType<typeof build>>;
+    beforeAll(async () => {
+        built = await build("mon", {
+            ...baseArgs,
+            app: "n8n",
+            monitoring: { port: 9471 },
+            extraEnv: [{ name: "DISCORD_WEBHOOK", value: "https://discord.example/api/webhooks/1/abc", secret: true }],
+        });
+    });
+    const named = (suffix: string) => built.mine.find((r) => r.name === `mon-${suffix}`)!;
+
+    test("adds a read-only user, its policy and an exporter on the app's own host", () => {
+        expect(built.mine.filter((r) => r.type !== APP_BACKUP_TYPE)).toHaveLength(18);
+        const exporter = named("exporter");
+        expect(exporter.type).toBe(T.container);
+        expect(exporter.provider).toContain("::docker-vm1::");
+        expect(named("exporter-image").inputs.name).toMatch(/^ngosang\/restic-exporter:\d+\.\d+\.\d+$/);
+        expect(exporter.inputs.image).toContain("@sha256:");
+        expect(exporter.inputs.name).toBe("n8n_restic_exporter");
+        expect(exporter.inputs.ports).toEqual([{ internal: 8001, external: 9471 }]);
+        expect(exporter.inputs.labels).toEqual(expect.arrayContaining([{ label: "platform-backups.app", value: "n8n" }, { label: "platform-backups.host", value: "vm1" }]));
+        // outside stack-back's scope: no compose project label
+        expect(JSON.stringify(exporter.inputs.labels)).not.toContain("com.docker.compose.project");
+        for (const child of built.seen.filter((s) => s.name.startsWith("mon-reader") || s.name.startsWith("mon-exporter"))) expect(child.parent).toBe(built.component);
+    });
+
+    test("the reader can list and read its bucket, never write, delete or reach another bucket", () => {
+        const doc = named("reader-policy").inputs.policy as string;
+        const bucket = "arn:aws:s3:::restic-stackback-n8n-bucket";
+        expect(isAllowed(doc, "s3:ListBucket", bucket)).toBe(true);
+        expect(isAllowed(doc, "s3:GetObject", `${bucket}/snapshots/abc`)).toBe(true);
+        for (const action of ["s3:PutObject", "s3:DeleteObject"]) expect(isAllowed(doc, action, `${bucket}/locks/abc`)).toBe(false);
+        expect(isAllowed(doc, "s3:GetObject", "arn:aws:s3:::restic-stackback-mattermost-bucket/config")).toBe(false);
+        expect(named("reader-policy-attachment").inputs).toEqual({ userName: "restic-stackback-n8n-ro", policyName: "restic-stackback-n8n-ro" });
+    });
+
+    test("the exporter uses the reader's own key, never the writer's, and keeps both secret", () => {
+        const env = envOf(named("exporter"));
+        const sidecarEnv = envOf(named("sidecar"));
+        expect(env.get("AWS_ACCESS_KEY_ID")).toBe("restic-stackback-n8n-ro");
+        expect(env.get("AWS_SECRET_ACCESS_KEY")).not.toBe(sidecarEnv.get("AWS_SECRET_ACCESS_KEY"));
+        expect(env.get("RESTIC_PASSWORD")).toBe(sidecarEnv.get("RESTIC_PASSWORD"));
+        expect(env.get("RESTIC_REPOSITORY")).toBe(sidecarEnv.get("RESTIC_REPOSITORY"));
+        expect(named("exporter").secretPaths).toEqual(["envs"]);
+    });
+
+    test("notifications reach the sidecar, the webhook as a secret output", async () => {
+        expect(envOf(named("sidecar")).get("DISCORD_WEBHOOK")).toBe("https://discord.example/api/webhooks/1/abc");
+        const envs = built.seen.find((s) => s.name === "mon-sidecar")!.props.envs as pulumi.Input<string>[];
+        const texts = await Promise.all(envs.map((e) => valueOf(pulumi.output(e))));
+        const secretFlags = await Promise.all(envs.map((e) => secrecyOf(pulumi.output(e))));
+        expect(texts.filter((_, i) => secretFlags[i]).map((t) => t.split("=")[0]).sort()).toEqual(["AWS_SECRET_ACCESS_KEY", "DISCORD_WEBHOOK", "RESTIC_PASSWORD"]);
+    });
+
+    test("a boolean switch set to false, or a bad exporter port, is refused", () => {
+        expect(() => new AppBackup("sw", { ...baseArgs, extraEnv: [{ name: "SWARM_MODE", value: "false", secret: false }], monitoring: { port: 70000 } }, { providers })).toThrow(
+            /monitoring\.port: 70000[\s\S]*extraEnv: SWARM_MODE=false/,
+        );
+    });
+});

@@ -150,3 +150,47 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         expect(formatProblems([{ path: "a", message: "b" }])).toMatch(/\(1 problem\)/);
     });
 });
+
+describe("monitoring and notifications in the config", () => {
+    test("exporter ports are given per host in config order, explicit ports respected", () => {
+        const apps = [
+            { name: "a", host: "vm1", group: "g", monitoring: { port: 9471 } },
+            { name: "b", host: "vm1", group: "g" },
+            { name: "c", host: "vm2", group: "g" },
+            { name: "d", host: "vm1", group: "g", monitoring: { enabled: false } },
+        ];
+        const f = parseStackConfig(fleet({ apps, monitoring: { enabled: true }, hosts: { vm1: { dockerHost: "ssh://deploy@vm1.x:22", address: "10.0.0.1" }, vm2: { dockerHost: "ssh://deploy@vm2.x" } } }));
+        expect(f.apps.map((a) => a.monitoring?.address)).toEqual(["10.0.0.1:9471", "10.0.0.1:9472", "vm2.x:9471", undefined]);
+        expect(f.apps[0].monitoring?.graceHours).toBe(2);
+    });
+
+    test("monitoring is off unless the stack or the app turns it on", () => {
+        expect(parseStackConfig(fleet()).apps.every((a) => a.monitoring === undefined)).toBe(true);
+    });
+
+    test("clashing exporter ports and bad notification settings are reported with their paths", () => {
+        const apps = [
+            { name: "a", host: "vm1", group: "g", monitoring: { port: 9500 } },
+            { name: "b", host: "vm1", group: "g", monitoring: { port: 9500 }, notifications: { discordWebhook: "http://discord.example/x" } },
+        ];
+        const problems = problemsOf(fleet({ apps, monitoring: { enabled: true }, notifications: { emailPort: 25 } }));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/^apps\[1\]\.monitoring\.port: 9500 is already used by apps\[0\]/),
+                expect.stringMatching(/^apps\[1\]\.notifications\.discordWebhook: must start with https:\/\//),
+                expect.stringMatching(/^notifications\.emailPort: is 25/),
+            ]),
+        );
+    });
+
+    test("per-app notification settings override the stack's, field by field", () => {
+        const apps = [
+            { name: "a", host: "vm1", group: "g", notifications: { emailSendTo: ["a-team@example.com"] } },
+            { name: "b", host: "vm1", group: "g" },
+        ];
+        const notifications = { emailHost: "smtp.example.com", emailPort: 587, emailUser: "backup@example.com", emailSendTo: ["ops@example.com"] };
+        const f = parseStackConfig(fleet({ apps, notifications }));
+        expect(f.apps.map((a) => a.notifications.emailSendTo)).toEqual([["a-team@example.com"], ["ops@example.com"]]);
+        expect(f.apps[0].notifications.emailHost).toBe("smtp.example.com");
+    });
+});

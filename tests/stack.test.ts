@@ -46,21 +46,45 @@ test("one docker provider per host, one MinIO and one Vault provider", () => {
 
 test("each app's sidecar lands on its own host's engine", () => {
     const hostOf: Record<string, string> = { mattermost: "vm1", n8n: "vm1", vault: "vm2", linkwarden: "vm2", solidtime: "vm2", gitlab: "vm3" };
-    for (const container of ofType("docker:index/container:Container")) {
-        const app = container.inputs.name.replace(/_stackback$/, "");
+    const containers = ofType("docker:index/container:Container");
+    for (const container of containers) {
+        const app = container.inputs.name.replace(/_(stackback|restic_exporter)$/, "");
         expect(container.provider).toContain(`::docker-platform-one-${hostOf[app]}::`);
     }
-    expect(ofType("docker:index/container:Container")).toHaveLength(6);
+    expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_stackback"))).toHaveLength(6);
+    expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_restic_exporter"))).toHaveLength(6);
 });
 
-test("six complete pipelines: 13 resources per app (component + 12 children)", () => {
+test("six complete, monitored pipelines: 19 resources per app (component + 12 children + 6 for the exporter)", () => {
     expect(ofType("platform-backups:index:AppBackup")).toHaveLength(6);
     const resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
     const perApp = (app: string) => resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`)).length;
-    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(13);
-    expect(resources).toHaveLength(6 * 13);
+    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(19);
+    expect(resources).toHaveLength(6 * 19);
 });
 
 test("no secret reaches the exports", () => {
     expect(JSON.stringify(run.exports)).not.toMatch(/not-a-real|mock-/);
+});
+
+test("Prometheus rules and scrape config cover every app of the fleet", () => {
+    const YAML = require("yaml") as typeof import("yaml");
+    const rules = YAML.parse(run.exports.alertRules as string) as { groups: { rules: { alert: string; labels: Record<string, string> }[] }[] };
+    const alerts = rules.groups.flatMap((g) => g.rules);
+    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) {
+        const mine = alerts.filter((a) => a.labels.app === app).map((a) => a.alert);
+        expect(mine).toEqual(expect.arrayContaining(["ResticBackupStale", "ResticCheckFailed", "ResticExporterDown", "ResticExporterAbsent"]));
+    }
+    const scrape = YAML.parse(run.exports.scrapeConfig as string) as { scrape_configs: { static_configs: { targets: string[]; labels: Record<string, string> }[] }[] };
+    const targets = scrape.scrape_configs.flatMap((j) => j.static_configs).map((c) => `${c.labels.app}@${c.targets[0]}`);
+    expect(targets).toEqual(
+        expect.arrayContaining(["mattermost@vm1.platform-one.internal:9471", "n8n@vm1.platform-one.internal:9472", "vault@vm2.platform-one.internal:9471", "gitlab@vm3.platform-one.internal:9471"]),
+    );
+});
+
+test("notifications from the stack reach every sidecar; only the app's own exporter port is published", () => {
+    for (const sidecar of ofType("docker:index/container:Container").filter((c) => c.name.endsWith("-sidecar"))) {
+        expect(sidecar.inputs.envs).toEqual(expect.arrayContaining(["EMAIL_HOST=smtp.platform-one.internal", "EMAIL_PORT=587", "EMAIL_SEND_TO=ops@platform-one.internal"]));
+        expect(sidecar.inputs.ports).toBeUndefined();
+    }
 });

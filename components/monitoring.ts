@@ -1,0 +1,432 @@
+/**
+ * Monitoring of each app's restic repository: the exporter container's settings, and the
+ * Prometheus scrape config and alert rules generated from the monitored fleet.
+ *
+ * Why the repository and not the sidecar: stack-back's `rcb backup` exits 0 when a backup failed
+ * and exposes no metrics, so the only trustworthy signal is the repository itself (its newest
+ * snapshot and `restic check`). One ngosang/restic-exporter per app reads that app's repository
+ * with a read-only MinIO user.
+ *
+ * Read-only works because the exporter runs every restic command with `--no-lock` (`snapshots`,
+ * `stats`, `check` and `list locks`, in exporter/exporter.py of 2.0.0): it never writes a lock
+ * file, so `s3:ListBucket`, `s3:GetBucketLocation` and `s3:GetObject` on the app's own bucket
+ * (`resticReaderPolicy`) are all it needs. restic's local cache is written inside the container
+ * (`EXPORTER_CACHE_PATH`), never to the bucket.
+ *
+ * Pure: no Pulumi import. The component wraps the env entries marked secret in `pulumi.secret`.
+ */
+import * as YAML from "yaml";
+import type { EnvEntry } from "./stackback";
+
+/** The exporter image without a tag. */
+export const EXPORTER_IMAGE_REPOSITORY = "ngosang/restic-exporter";
+
+/**
+ * The exporter release. Tags are plain semver without a `v` (its release workflow runs on tags
+ * `*.*.*`). 2.0.0 (2025-12-09) bundles restic 0.18.1 and exports everything as gauges.
+ */
+export const EXPORTER_VERSION = "2.0.0";
+
+/** The pinned exporter image (never `latest`). */
+export const EXPORTER_IMAGE = `${EXPORTER_IMAGE_REPOSITORY}:${EXPORTER_VERSION}`;
+
+/** The port the exporter listens on inside its container (its `LISTEN_PORT` default, `EXPOSE 8001`). */
+export const EXPORTER_PORT = 8001;
+
+/** The path Prometheus scrapes (prometheus_client's default). */
+export const EXPORTER_METRICS_PATH = "/metrics";
+
+/**
+ * Seconds between two reads of the repository. Each read lists snapshots, computes stats and runs
+ * `restic check`, all of it against MinIO, so it stays rare; 3600 is the exporter's own default
+ * since 2.0.0, set explicitly so an upgrade cannot change it.
+ */
+export const DEFAULT_REFRESH_INTERVAL_SECONDS = 3600;
+
+/**
+ * restic's cache inside the exporter container. Mounting a volume here keeps the cache across
+ * container re-creation, so a restart does not download every index again.
+ */
+export const EXPORTER_CACHE_PATH = "/root/.cache/restic";
+
+/** Metric names of restic-exporter 2.0.0 that the rules and the runbook rely on. */
+export const RESTIC_METRICS = {
+    /** Unix time of the newest snapshot, one series per (snapshot host, user, paths). */
+    backupTimestamp: "restic_backup_timestamp",
+    /** 1 when the last `restic check` passed, 0 when it failed, 2 when checks are disabled. */
+    checkSuccess: "restic_check_success",
+    /** Number of snapshots in the repository. */
+    snapshotsTotal: "restic_snapshots_total",
+    /** Size of the repository in bytes (`restic stats --mode raw-data`). */
+    sizeTotal: "restic_size_total",
+    /** Size of the newest snapshot's data, per snapshot series. */
+    backupSizeTotal: "restic_backup_size_total",
+    /** Number of lock files in the repository. */
+    locksTotal: "restic_locks_total",
+    /** Seconds the last repository read took. */
+    scrapeDurationSeconds: "restic_scrape_duration_seconds",
+} as const;
+
+/** The alerts generated for every monitored app. */
+export const ALERTS = {
+    /** The newest snapshot (of some path set) is older than the app's interval plus grace. */
+    backupStale: "ResticBackupStale",
+    /** The exporter reads the repository but it holds no snapshot at all. */
+    backupMissing: "ResticBackupMissing",
+    /** `restic check` failed on two reads in a row. */
+    checkFailed: "ResticCheckFailed",
+    /** Prometheus cannot scrape the exporter. */
+    exporterDown: "ResticExporterDown",
+    /** Prometheus has no scrape target for the app at all. */
+    exporterAbsent: "ResticExporterAbsent",
+} as const;
+
+/** Name of one generated alert. */
+export type AlertName = (typeof ALERTS)[keyof typeof ALERTS];
+
+/** Severity per alert: data at risk is critical; a blind spot in monitoring is a warning. */
+export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">> = {
+    ResticBackupStale: "critical",
+    ResticBackupMissing: "critical",
+    ResticCheckFailed: "critical",
+    ResticExporterDown: "warning",
+    ResticExporterAbsent: "warning",
+};
+
+/** The README section that is the runbook; every alert links to its own heading inside it. */
+export const RUNBOOK_SECTION = "monitoring-prometheus-and-alertmanager";
+
+// ---------------------------------------------------------------------------------------------
+// The exporter container
+// ---------------------------------------------------------------------------------------------
+
+/** What the exporter container's environment is made of. */
+export interface ExporterEnvOptions {
+    /** The restic repository URL, the same as the sidecar's (`s3:https://<minio>/<bucket>`). */
+    repository: string;
+    /** The repository password (secret). */
+    resticPassword: string;
+    /** Access key of the app's read-only MinIO user (its user name). */
+    accessKeyId: string;
+    /** Secret key of the app's read-only MinIO user (secret). */
+    secretAccessKey: string;
+    /** Seconds between repository reads. Default {@link DEFAULT_REFRESH_INTERVAL_SECONDS}. */
+    refreshIntervalSeconds?: number;
+    /** Run `restic check` on each read. Default true; false emits `NO_CHECK`. */
+    checkRepository?: boolean;
+    /**
+     * Put the snapshot paths into a `snapshot_paths` label. Default true: the staleness rule then
+     * watches the volumes snapshot and each database dump separately.
+     */
+    includePaths?: boolean;
+    /** Skip TLS verification of MinIO (self-signed certificates). Default false. */
+    insecureTls?: boolean;
+    /** S3 region for restic (`AWS_DEFAULT_REGION`), when MinIO is configured with one. */
+    region?: string;
+    /** Exporter log level, e.g. `INFO` or `DEBUG`. */
+    logLevel?: string;
+    /**
+     * Time zone of the container. The exporter turns snapshot times into Unix time with the
+     * container's local zone (it drops the offset restic wrote), so this must equal the sidecar's
+     * zone. Leave both unset (UTC) unless the sidecar has a `TZ`.
+     */
+    timezone?: string;
+}
+
+/**
+ * The exporter's environment, in a stable order (a changed order would recreate the container).
+ *
+ * The exporter reads its switches with Python's `bool(os.environ.get(...))`: any non-empty value,
+ * including `false`, turns them on. So a switch is emitted only to turn it on, never set to false.
+ */
+export function exporterEnv(options: ExporterEnvOptions): EnvEntry[] {
+    const refresh = options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
+    if (!Number.isInteger(refresh) || refresh < 60) {
+        throw new RangeError(`refreshIntervalSeconds must be a whole number of at least 60 seconds, got ${refresh}`);
+    }
+    const plain = (name: string, value: string): EnvEntry => ({ name, value, secret: false });
+    const secret = (name: string, value: string): EnvEntry => ({ name, value, secret: true });
+    const on = (name: string): EnvEntry => plain(name, "true");
+
+    const entries: EnvEntry[] = [
+        plain("RESTIC_REPOSITORY", options.repository),
+        secret("RESTIC_PASSWORD", options.resticPassword),
+        plain("AWS_ACCESS_KEY_ID", options.accessKeyId),
+        secret("AWS_SECRET_ACCESS_KEY", options.secretAccessKey),
+        plain("REFRESH_INTERVAL", String(refresh)),
+    ];
+    if (options.region) entries.push(plain("AWS_DEFAULT_REGION", options.region));
+    if (options.includePaths ?? true) entries.push(on("INCLUDE_PATHS"));
+    if (options.checkRepository === false) entries.push(on("NO_CHECK"));
+    if (options.insecureTls === true) entries.push(on("INSECURE_TLS"));
+    if (options.logLevel) entries.push(plain("LOG_LEVEL", options.logLevel));
+    if (options.timezone) entries.push(plain("TZ", options.timezone));
+    return entries;
+}
+
+/** Where one app's exporter runs. */
+export interface ExporterIdentity {
+    app: string;
+    group: string;
+    host: string;
+}
+
+/** Prefix of the labels this project puts on the containers it creates. */
+export const CONTAINER_LABEL_PREFIX = "platform-backups";
+
+/**
+ * The exporter container's Docker labels. It deliberately carries no
+ * `com.docker.compose.project` label: with the app's project label, stack-back would count the
+ * exporter as one of the containers it may back up, stop and start.
+ */
+export function exporterLabels(identity: ExporterIdentity): Array<{ label: string; value: string }> {
+    return [
+        { label: `${CONTAINER_LABEL_PREFIX}.role`, value: "restic-exporter" },
+        { label: `${CONTAINER_LABEL_PREFIX}.app`, value: identity.app },
+        { label: `${CONTAINER_LABEL_PREFIX}.group`, value: identity.group },
+        { label: `${CONTAINER_LABEL_PREFIX}.host`, value: identity.host },
+    ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus: scrape config and alert rules
+// ---------------------------------------------------------------------------------------------
+
+/** One monitored app, as Prometheus sees it. */
+export interface MonitoredApp {
+    app: string;
+    /** Storage group (a label on every series and alert). */
+    group: string;
+    /** The VM the app runs on (a label; not the snapshot hostname, which changes). */
+    host: string;
+    /** `host:port` where Prometheus reaches the app's exporter. */
+    exporterAddress: string;
+    /** Hours between two backups: 24 for a daily schedule. */
+    intervalHours: number;
+    /** Extra hours before the snapshot counts as late; overrides {@link MonitoringOptions.graceHours}. */
+    graceHours?: number;
+}
+
+/** Settings of the generated Prometheus files; all optional. */
+export interface MonitoringOptions {
+    /** Scrape job name. Default `restic-exporter`. */
+    jobName?: string;
+    /** Rule group name. Default `platform-backups-restic`. */
+    ruleGroupName?: string;
+    /**
+     * Hours a snapshot may be late beyond its interval. Default 2, so a daily job alerts at 26 h.
+     * It must cover the backup's duration plus one exporter refresh: a snapshot's time is the
+     * backup's start, and the exporter sees it only at its next read.
+     */
+    graceHours?: number;
+    /** The exporter's refresh interval; the check alert waits longer than one. Default 3600. */
+    refreshIntervalSeconds?: number;
+    /** How long the exporter may be unreachable or missing before an alert. Default 15 minutes. */
+    exporterDownMinutes?: number;
+    /**
+     * Address of the README the runbook links point into, e.g.
+     * `https://git.example.com/platform/platform-backups/-/blob/main/README.md`. Default `README.md`.
+     */
+    readmeUrl?: string;
+    /** Scrape interval of the job; unset uses Prometheus' global one. */
+    scrapeInterval?: string;
+    /** Scrape timeout of the job; unset uses Prometheus' global one. */
+    scrapeTimeout?: string;
+}
+
+const DEFAULT_JOB_NAME = "restic-exporter";
+const DEFAULT_RULE_GROUP = "platform-backups-restic";
+/** Default grace: a daily job alerts at 26 hours. */
+export const DEFAULT_GRACE_HOURS = 2;
+const DEFAULT_EXPORTER_DOWN_MINUTES = 15;
+const DEFAULT_README_URL = "README.md";
+
+/** `host:port`, where host is a DNS name, an IPv4 address or a bracketed IPv6 address. */
+const ADDRESS_PATTERN = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+/** Problems with a monitored fleet, as sentences with the entry they concern. Empty when fine. */
+export function monitoringProblems(fleet: readonly MonitoredApp[]): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    fleet.forEach((entry, index) => {
+        const where = `monitoring fleet[${index}] (${entry.app})`;
+        const first = seen.get(entry.app);
+        if (first !== undefined) problems.push(`${where}: app "${entry.app}" is already fleet[${first}]; each app is monitored once`);
+        else seen.set(entry.app, index);
+        for (const key of ["app", "group", "host"] as const) {
+            if (typeof entry[key] !== "string" || entry[key].trim() === "") problems.push(`${where}: ${key} must be a non-empty string`);
+        }
+        const address = ADDRESS_PATTERN.exec(entry.exporterAddress ?? "");
+        if (!address || Number(address[2]) < 1 || Number(address[2]) > 65535) {
+            problems.push(`${where}: exporterAddress "${entry.exporterAddress}" must be host:port, e.g. "vm1.example.internal:9181"`);
+        }
+        if (!(entry.intervalHours > 0)) problems.push(`${where}: intervalHours must be positive (24 for a daily backup), got ${entry.intervalHours}`);
+        if (entry.graceHours !== undefined && !(entry.graceHours >= 0)) problems.push(`${where}: graceHours must be 0 or more, got ${entry.graceHours}`);
+    });
+    return problems;
+}
+
+function assertValidFleet(fleet: readonly MonitoredApp[]): void {
+    const problems = monitoringProblems(fleet);
+    if (problems.length > 0) throw new Error(`Invalid monitoring fleet:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
+
+/** A Prometheus duration in one unit (`26h`, `90m`, `45s`): every Prometheus version reads it. */
+export function promDuration(seconds: number): string {
+    const whole = Math.max(0, Math.round(seconds));
+    if (whole % 3600 === 0) return `${whole / 3600}h`;
+    if (whole % 60 === 0) return `${whole / 60}m`;
+    return `${whole}s`;
+}
+
+/** A PromQL string literal. App, group and host names never need more than JSON's escaping. */
+function quote(value: string): string {
+    return JSON.stringify(value);
+}
+
+/** The label matchers that select one app's exporter series. Never the snapshot hostname. */
+function selector(job: string, app: string): string {
+    return `{job=${quote(job)},app=${quote(app)}}`;
+}
+
+/** Seconds after which an app's newest snapshot counts as stale. */
+export function staleAfterSeconds(entry: MonitoredApp, options: MonitoringOptions = {}): number {
+    const grace = entry.graceHours ?? options.graceHours ?? DEFAULT_GRACE_HOURS;
+    return Math.round((entry.intervalHours + grace) * 3600);
+}
+
+/** One Prometheus alerting rule. */
+export interface AlertRule {
+    alert: AlertName;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
+    annotations: { summary: string; description: string; runbook_url: string };
+}
+
+/** A Prometheus rule file (`rule_files`). */
+export interface RuleFile {
+    groups: Array<{ name: string; rules: AlertRule[] }>;
+}
+
+/** The runbook link of one alert: its heading inside the README's monitoring section. */
+export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string {
+    return `${options.readmeUrl ?? DEFAULT_README_URL}#${alert.toLowerCase()}`;
+}
+
+/**
+ * The alert rules of one app. Rules are per app so that each carries its own threshold, every
+ * app is covered even when its exporter never reported (`absent` must name the app), and alerts
+ * carry `app`, `group` and `host` from the fleet rather than from whatever series survived.
+ */
+export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = {}): AlertRule[] {
+    const job = options.jobName ?? DEFAULT_JOB_NAME;
+    const sel = selector(job, entry.app);
+    const staleAfter = staleAfterSeconds(entry, options);
+    const refresh = options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
+    const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
+    const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
+    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
+        annotations: { summary, description, runbook_url: runbookUrl(alert, options) },
+    });
+
+    return [
+        // max over snapshot hostnames: the sidecar's hostname changes when it is recreated, and
+        // the old hostname's series keeps its old time until `forget` drops those snapshots.
+        // Per path set: the volumes snapshot and each database dump must all be fresh.
+        rule(
+            ALERTS.backupStale,
+            `time() - max by (snapshot_paths) (${RESTIC_METRICS.backupTimestamp}${sel}) > ${staleAfter}`,
+            "5m",
+            `No fresh backup of ${entry.app} for more than ${promDuration(staleAfter)}`,
+            `The newest snapshot of ${who} for paths "{{ $labels.snapshot_paths }}" is {{ $value | humanizeDuration }} old; ` +
+                `a backup runs every ${entry.intervalHours} h. stack-back exits 0 on failure: read its logs.`,
+        ),
+        // The exporter answers but the repository has no snapshot: the first backup never
+        // succeeded. Waits one interval plus grace so that a newly added app is not flagged.
+        rule(
+            ALERTS.backupMissing,
+            `absent(${RESTIC_METRICS.backupTimestamp}${sel}) and on(app) (up${sel} == 1)`,
+            promDuration(staleAfter),
+            `The restic repository of ${entry.app} has no snapshot`,
+            `The exporter of ${who} reads the repository, but it holds no snapshot after ${promDuration(staleAfter)}: no backup has ever succeeded.`,
+        ),
+        // The exporter runs `check --no-lock`, which can fail while stack-back prunes right after
+        // a backup; the value then holds until the next read. Longer than one refresh interval
+        // means two reads in a row failed.
+        rule(
+            ALERTS.checkFailed,
+            `${RESTIC_METRICS.checkSuccess}${sel} == 0`,
+            promDuration(refresh + 1800),
+            `restic check failed on the repository of ${entry.app}`,
+            `restic check reported errors on the repository of ${who} on consecutive reads; restores may fail.`,
+        ),
+        rule(
+            ALERTS.exporterDown,
+            `up${sel} == 0`,
+            downFor,
+            `The restic exporter of ${entry.app} is down`,
+            `Prometheus cannot scrape the restic exporter of ${who} at {{ $labels.instance }}: backups of ${entry.app} are not monitored.`,
+        ),
+        rule(
+            ALERTS.exporterAbsent,
+            `absent(up${sel})`,
+            downFor,
+            `The restic exporter of ${entry.app} is not scraped`,
+            `Prometheus has no target for the restic exporter of ${who} (job ${job}): the scrape config is missing or outdated.`,
+        ),
+    ];
+}
+
+/** The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every app. */
+export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): RuleFile {
+    assertValidFleet(fleet);
+    return {
+        groups: [{ name: options.ruleGroupName ?? DEFAULT_RULE_GROUP, rules: fleet.flatMap((entry) => appAlertRules(entry, options)) }],
+    };
+}
+
+/** One Prometheus scrape job. */
+export interface ScrapeJob {
+    job_name: string;
+    metrics_path: string;
+    scrape_interval?: string;
+    scrape_timeout?: string;
+    static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
+}
+
+/** A scrape config file (for `scrape_config_files`, or to paste under `scrape_configs`). */
+export interface ScrapeConfigFile {
+    scrape_configs: ScrapeJob[];
+}
+
+/**
+ * One scrape job with a target per app. `app`, `group` and `host` become target labels, so every
+ * series of an exporter carries them; the exporter's own labels describe snapshots only.
+ */
+export function scrapeConfig(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): ScrapeConfigFile {
+    assertValidFleet(fleet);
+    const job: ScrapeJob = {
+        job_name: options.jobName ?? DEFAULT_JOB_NAME,
+        metrics_path: EXPORTER_METRICS_PATH,
+        ...(options.scrapeInterval ? { scrape_interval: options.scrapeInterval } : {}),
+        ...(options.scrapeTimeout ? { scrape_timeout: options.scrapeTimeout } : {}),
+        static_configs: fleet.map((entry) => ({
+            targets: [entry.exporterAddress],
+            labels: { app: entry.app, group: entry.group, host: entry.host },
+        })),
+    };
+    return { scrape_configs: [job] };
+}
+
+/** YAML text of a generated file, with a header that says where it comes from. */
+export function toYaml(document: RuleFile | ScrapeConfigFile | object, header = "Generated by platform-backups; do not edit by hand."): string {
+    const doc = new YAML.Document(document);
+    if (header) doc.commentBefore = ` ${header}`;
+    // lineWidth 0: never fold a PromQL expression over several lines.
+    return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,237 @@
+/**
+ * stack-back's failure notifications: e-mail and a Discord webhook.
+ *
+ * Variable names and rules are stack-back's own (src/restic_compose_backup/alerts/smtp.py and
+ * discord.py):
+ * - e-mail is sent only when `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER` and `EMAIL_SEND_TO`
+ *   are all set (`EMAIL_HOST_PASSWORD` may be empty); otherwise it is silently off;
+ * - it always logs in; it uses TLS only on port 465 (SMTPS) and 587 (STARTTLS), compared as the
+ *   exact strings "465" and "587";
+ * - `EMAIL_SEND_TO` is split on "," without trimming;
+ * - `DISCORD_WEBHOOK` is used only when it starts with `https://`; otherwise it is silently off;
+ * - every value ends up in a shell file between single quotes, without escaping (`rcb dump-env`),
+ *   so a value with `'` breaks the sidecar's cron job.
+ * Silence is the failure this module prevents: a half-configured channel is a reported problem.
+ *
+ * Pure: no Pulumi import. The component wraps the entries marked secret in `pulumi.secret`.
+ */
+import type { ConfigProblem } from "./config";
+import type { EnvEntry } from "./stackback";
+
+/**
+ * Notification settings of the stack (defaults) or of one app (override). Every field is
+ * optional; an app's field, when present, wins over the stack's. In an app, `emailHost: ""`
+ * turns e-mail off and `discordWebhook: ""` turns Discord off, whatever the stack sets.
+ */
+export interface NotificationSettings {
+    /** SMTP server host name, without scheme. */
+    emailHost?: string;
+    /** SMTP port: 465 (implicit TLS) or 587 (STARTTLS). */
+    emailPort?: number;
+    /** SMTP login; also the sender address. */
+    emailUser?: string;
+    /** SMTP password (secret). */
+    emailPassword?: string;
+    /** Recipients. */
+    emailSendTo?: readonly string[];
+    /** Discord webhook URL, `https://...` (secret: the URL is the credential). */
+    discordWebhook?: string;
+}
+
+/** The config keys of a notifications map, in the order they are emitted. */
+export const NOTIFICATION_KEYS = ["emailHost", "emailPort", "emailUser", "emailPassword", "emailSendTo", "discordWebhook"] as const;
+
+/** The stack-back variable each setting becomes, and whether its value is secret. */
+export const NOTIFICATION_ENV: Readonly<Record<(typeof NOTIFICATION_KEYS)[number], { name: string; secret: boolean }>> = {
+    emailHost: { name: "EMAIL_HOST", secret: false },
+    emailPort: { name: "EMAIL_PORT", secret: false },
+    emailUser: { name: "EMAIL_HOST_USER", secret: false },
+    emailPassword: { name: "EMAIL_HOST_PASSWORD", secret: true },
+    emailSendTo: { name: "EMAIL_SEND_TO", secret: false },
+    discordWebhook: { name: "DISCORD_WEBHOOK", secret: true },
+};
+
+/** The fields without which stack-back sends no e-mail. */
+const EMAIL_REQUIRED = ["emailHost", "emailPort", "emailUser", "emailSendTo"] as const;
+const EMAIL_FIELDS = ["emailHost", "emailPort", "emailUser", "emailPassword", "emailSendTo"] as const;
+
+/** Ports on which stack-back encrypts the SMTP session. */
+export const SMTP_TLS_PORTS: readonly number[] = [465, 587];
+
+const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const ADDRESS_PATTERN = /^[^\s@,'"<>]+@[^\s@,'"<>]+\.[^\s@,'"<>]+$/;
+
+type Obj = Record<string, unknown>;
+
+/** A Pulumi `secure:` value as it appears in a stack file read without decryption. */
+function isEncrypted(value: unknown): boolean {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Obj).secure === "string";
+}
+
+function describe(value: unknown): string {
+    if (Array.isArray(value)) return "a list";
+    if (value === null) return "null";
+    return typeof value === "string" ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Whether a merged setting counts as set: empty strings and lists mean "off". */
+function isSet(value: unknown): boolean {
+    if (value === undefined || value === null || value === "") return false;
+    if (Array.isArray(value)) return value.length > 0;
+    return true;
+}
+
+/**
+ * Reads one notifications map (the stack's or an app's) from untyped config. Returns what could
+ * be read and every problem with its path. Encrypted (`secure:`) values are accepted unread.
+ */
+export function readNotifications(raw: unknown, path: string): { settings: NotificationSettings; problems: ConfigProblem[] } {
+    const problems: ConfigProblem[] = [];
+    const settings: NotificationSettings = {};
+    const report = (key: string, message: string) => problems.push({ path: `${path}.${key}`, message });
+    if (raw === undefined || raw === null) return { settings, problems };
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        problems.push({ path, message: `must be a map of ${NOTIFICATION_KEYS.join(", ")}; got ${describe(raw)}` });
+        return { settings, problems };
+    }
+    const obj = raw as Obj;
+    for (const key of Object.keys(obj)) {
+        if (!(NOTIFICATION_KEYS as readonly string[]).includes(key)) report(key, `is not a known key; use one of: ${NOTIFICATION_KEYS.join(", ")}`);
+    }
+
+    /** A string field: undefined when absent or unusable (problem reported). */
+    const text = (key: (typeof NOTIFICATION_KEYS)[number], secret: boolean): string | undefined => {
+        const value = obj[key];
+        if (value === undefined || value === null) return undefined;
+        if (secret && isEncrypted(value)) return undefined;
+        if (typeof value !== "string") {
+            report(key, `must be a string, got ${secret ? typeof value : describe(value)}`);
+            return undefined;
+        }
+        if (value.includes("'")) {
+            report(key, "must not contain a single quote ('): stack-back writes its environment between single quotes and its cron job would break");
+            return undefined;
+        }
+        return value.trim();
+    };
+
+    const host = text("emailHost", false);
+    if (host !== undefined) {
+        if (host === "" || HOST_PATTERN.test(host)) settings.emailHost = host;
+        else report("emailHost", `"${host}" is not a host name; write the SMTP server's name without scheme or port, e.g. "smtp.example.com" (the port goes in emailPort)`);
+    }
+
+    const port = obj.emailPort;
+    if (port !== undefined && port !== null) {
+        const number = typeof port === "number" ? port : typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : NaN;
+        if (!Number.isInteger(number) || number < 1 || number > 65535) {
+            report("emailPort", `must be a port number, 465 or 587; got ${describe(port)}`);
+        } else if (!SMTP_TLS_PORTS.includes(number)) {
+            report(
+                "emailPort",
+                `is ${number}: stack-back encrypts SMTP only on 465 (implicit TLS) and 587 (STARTTLS) and always logs in, so on ${number} the password would cross the network in clear text; use 465 or 587`,
+            );
+        } else {
+            settings.emailPort = number;
+        }
+    }
+
+    const user = text("emailUser", false);
+    if (user !== undefined) settings.emailUser = user;
+
+    const password = text("emailPassword", true);
+    if (password !== undefined) settings.emailPassword = password;
+
+    const sendTo = obj.emailSendTo;
+    if (sendTo !== undefined && sendTo !== null) {
+        const list = typeof sendTo === "string" ? sendTo.split(",") : Array.isArray(sendTo) ? sendTo : undefined;
+        if (list === undefined || !list.every((item) => typeof item === "string")) {
+            report("emailSendTo", `must be an address or a list of addresses, got ${describe(sendTo)}`);
+        } else {
+            const addresses = (list as string[]).map((a) => a.trim()).filter((a) => a !== "");
+            const bad = addresses.filter((a) => !ADDRESS_PATTERN.test(a));
+            if (bad.length > 0) report("emailSendTo", `${bad.map((a) => `"${a}"`).join(", ")} ${bad.length === 1 ? "is not an" : "are not"} e-mail address${bad.length === 1 ? "" : "es"}, e.g. "ops@example.com"`);
+            else settings.emailSendTo = addresses;
+        }
+    }
+
+    const webhook = text("discordWebhook", true);
+    if (webhook !== undefined) {
+        if (webhook === "") settings.discordWebhook = "";
+        else if (!webhook.startsWith("https://")) report("discordWebhook", "must start with https://; stack-back silently ignores any other webhook");
+        else if (/\s/.test(webhook)) report("discordWebhook", "must not contain spaces");
+        else settings.discordWebhook = webhook;
+    }
+
+    return { settings, problems };
+}
+
+/** The app's effective settings: each field of `appOverride` that is present wins over the stack's. */
+export function mergeNotifications(stackDefaults: NotificationSettings = {}, appOverride: NotificationSettings = {}): NotificationSettings {
+    const merged: NotificationSettings = {};
+    for (const key of NOTIFICATION_KEYS) {
+        const value = appOverride[key] !== undefined ? appOverride[key] : stackDefaults[key];
+        if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    return merged;
+}
+
+/** Whether e-mail is turned off on purpose (`emailHost: ""`). */
+function emailOff(settings: NotificationSettings): boolean {
+    return settings.emailHost === "";
+}
+
+/** E-mail fields that are missing for e-mail to work, when some e-mail field is set; else empty. */
+export function missingEmailFields(settings: NotificationSettings): string[] {
+    if (emailOff(settings) || !EMAIL_FIELDS.some((key) => isSet(settings[key]))) return [];
+    return EMAIL_REQUIRED.filter((key) => !isSet(settings[key]));
+}
+
+/**
+ * Problems with a notifications map at `path`, each with its path and a fix. With
+ * `stackDefaults` (the stack's raw map), `config` is an app's override and the e-mail settings it
+ * ends up with are checked for completeness too; call it that way for every app, also those
+ * without a notifications map. The stack's own fields are reported once, at their own path, by
+ * the call without `stackDefaults`.
+ */
+export function notificationProblems(config: unknown, path: string, stackDefaults?: unknown): ConfigProblem[] {
+    const own = readNotifications(config, path);
+    // The stack's map may leave fields to the apps (server here, recipients there): completeness
+    // is a property of what each app ends up with, so it is checked only with stackDefaults.
+    if (stackDefaults === undefined || own.problems.length > 0) return own.problems;
+    const merged = mergeNotifications(readNotifications(stackDefaults, "notifications").settings, own.settings);
+    const missing = missingEmailFields(merged);
+    return missing.length > 0 ? [incomplete(path, missing, config !== undefined && config !== null)] : [];
+}
+
+function incomplete(path: string, missing: readonly string[], hasOwnMap: boolean): ConfigProblem {
+    const inherited = hasOwnMap ? "" : " (inherited from notifications)";
+    return {
+        path,
+        message: `e-mail is half configured${inherited}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing, and stack-back then silently sends no e-mail; set ${missing.length === 1 ? "it" : "them"} here or under notifications, or set emailHost: "" to turn e-mail off`,
+    };
+}
+
+/**
+ * The sidecar's notification variables for one app: the stack's defaults with the app's
+ * overrides, field by field. Unset and empty values are omitted; stack-back has no boolean switch
+ * here, so nothing is ever set to "false". Throws when the merged settings would be silently
+ * ignored by stack-back (validate with {@link notificationProblems} first).
+ */
+export function notificationEnv(stackDefaults?: NotificationSettings, appOverride?: NotificationSettings): EnvEntry[] {
+    const merged = mergeNotifications(stackDefaults, appOverride);
+    const missing = missingEmailFields(merged);
+    if (missing.length > 0) throw new Error(`e-mail notifications are missing ${missing.join(", ")}; stack-back would send no e-mail (see notificationProblems)`);
+    if (isSet(merged.discordWebhook) && !String(merged.discordWebhook).startsWith("https://")) {
+        throw new Error("the Discord webhook must start with https://; stack-back would ignore it (see notificationProblems)");
+    }
+    const entries: EnvEntry[] = [];
+    for (const key of NOTIFICATION_KEYS) {
+        const value = merged[key];
+        if (!isSet(value)) continue;
+        if (emailOff(merged) && (EMAIL_FIELDS as readonly string[]).includes(key)) continue;
+        const text = Array.isArray(value) ? value.join(",") : String(value);
+        entries.push({ name: NOTIFICATION_ENV[key].name, value: text, secret: NOTIFICATION_ENV[key].secret });
+    }
+    return entries;
+}
