@@ -15,6 +15,7 @@ import {
     alertRules as alertRulesFor,
     CONFIG_NAMESPACE,
     formatProblems,
+    monitoredApps,
     notificationEnv,
     RawStackConfig,
     scrapeConfig as scrapeConfigFor,
@@ -116,11 +117,7 @@ export const apps = Object.fromEntries(
     ]),
 );
 
-const monitored = fleet.apps.flatMap((app) =>
-    app.monitoring
-        ? [{ app: app.name, group: app.group, host: app.host, exporterAddress: app.monitoring.address, intervalHours: 24, graceHours: app.monitoring.graceHours }]
-        : [],
-);
+const monitored = monitoredApps(fleet);
 /** Prometheus alert rules for the monitored apps (load with `rule_files`). */
 export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored)) : undefined;
 /** Prometheus scrape config for the monitored apps' exporters. */

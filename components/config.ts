@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as YAML from "yaml";
 import { parseClock, parseCron } from "./cron";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
-import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS } from "./monitoring";
+import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, MonitoredApp } from "./monitoring";
 import { mergeNotifications, NotificationSettings, notificationProblems, readNotifications } from "./notifications";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
 import { DEFAULT_STACKBACK_IMAGE, imageProblems } from "./stackback";
@@ -378,13 +378,16 @@ function assignExporters(r: Reader, drafts: readonly AppDraft[], hosts: Record<s
     drafts.forEach((d, i) => {
         if (enabled[i] && d.monitoring.port !== undefined) use(d.host, d.monitoring.port, d.index);
     });
+    // The next candidate port per host only moves forward: linear in the fleet, not quadratic.
+    const nextCandidate = new Map<string, number>();
     return drafts.map((d, i) => {
         if (!enabled[i]) return undefined;
         let port = d.monitoring.port;
         if (port === undefined) {
             const ports = taken.get(d.host) ?? new Map<number, number>();
-            port = settings.portBase;
+            port = nextCandidate.get(d.host) ?? settings.portBase;
             while (ports.has(port)) port++;
+            nextCandidate.set(d.host, port + 1);
             use(d.host, port, d.index);
         }
         const host = hosts[d.host];
@@ -489,6 +492,15 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
             plan: { slots: plan.slots, windows },
         },
     };
+}
+
+/** The monitored apps of a fleet, as the Prometheus rule and scrape generators take them. */
+export function monitoredApps(fleet: Fleet): MonitoredApp[] {
+    return fleet.apps.flatMap((app) =>
+        app.monitoring
+            ? [{ app: app.name, group: app.group, host: app.host, exporterAddress: app.monitoring.address, intervalHours: 24, graceHours: app.monitoring.graceHours }]
+            : [],
+    );
 }
 
 /** Like {@link validateStackConfig}, but throws a {@link ConfigError} listing every problem. */

@@ -7,30 +7,15 @@
  *
  * Exit codes: 0 plan shown, 1 invalid config (every problem is listed), 2 wrong usage.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { ConfigError, Fleet, loadStackFile } from "../components/config";
+import { Fleet } from "../components/config";
 import { planSvg, planTable } from "../components/planView";
+import { fleetFromArgs, stackFromArgs as parseStackArgs, writeOut } from "./stackCli";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run plan -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/plan-<name>.svg)";
-
-/** Stack names as Pulumi allows them; also keeps the name from escaping the repository as a path. */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** The `--stack` value (`--stack prod` or `--stack=prod`), or a usage problem. */
 export function stackFromArgs(args: readonly string[]): { stack?: string; problem?: string } {
-    let stack: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        if (arg === "--stack" || arg === "-s") stack = args[++i];
-        else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-        else if (arg === "--help" || arg === "-h") return { problem: USAGE };
-        else return { problem: `unknown argument "${arg}"\n${USAGE}` };
-    }
-    if (!stack) return { problem: `missing --stack\n${USAGE}` };
-    if (!STACK_NAME.test(stack) || stack === "." || stack === "..") return { problem: `"${stack}" is not a stack name\n${USAGE}` };
-    return { stack };
+    return parseStackArgs(args, USAGE);
 }
 
 /** The text the CLI prints for a fleet: a summary line and the table. */
@@ -43,33 +28,12 @@ export function planReport(stack: string, fleet: Fleet): string {
 }
 
 function main(args: readonly string[]): number {
-    const { stack, problem } = stackFromArgs(args);
-    if (!stack) {
-        console.error(problem);
-        return 2;
-    }
-    const stackFile = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) {
-        console.error(`${path.relative(process.cwd(), stackFile)} does not exist; create the stack first (pulumi stack init ${stack}) or name another`);
-        return 1;
-    }
-    let fleet: Fleet;
-    try {
-        fleet = loadStackFile(stackFile).fleet;
-    } catch (error) {
-        // Config problems are the user's to fix: print them, not a stack trace.
-        if (error instanceof ConfigError) {
-            console.error(error.message);
-            return 1;
-        }
-        throw error;
-    }
+    const loaded = fleetFromArgs(args, USAGE);
+    if ("exitCode" in loaded) return loaded.exitCode;
+    const { stack, fleet } = loaded;
     process.stdout.write(planReport(stack, fleet));
-    const outDir = path.join(REPO_ROOT, "out");
-    fs.mkdirSync(outDir, { recursive: true });
-    const svgFile = path.join(outDir, `plan-${stack}.svg`);
-    fs.writeFileSync(svgFile, planSvg(fleet.plan.slots, fleet.plan.windows));
-    console.log(`\ntimeline: ${path.relative(process.cwd(), svgFile) || svgFile}`);
+    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows));
+    console.log(`\ntimeline: ${svgFile}`);
     return 0;
 }
 

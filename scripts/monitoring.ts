@@ -1,0 +1,27 @@
+/**
+ * `npm run monitoring -- --stack <name>`: writes the Prometheus files for a stack's monitored apps,
+ * offline, from the same config the stack deploys:
+ *   out/prometheus/<stack>/restic-rules.yml    (load with rule_files)
+ *   out/prometheus/<stack>/restic-scrape.yml   (paste or include into scrape_configs)
+ * `pulumi stack output alertRules` gives the same rules from a deployed stack.
+ */
+import { alertRules, monitoredApps, scrapeConfig, toYaml } from "../components";
+import { fleetFromArgs, writeOut } from "./stackCli";
+
+const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/)";
+
+function main(args: readonly string[]): number {
+    const loaded = fleetFromArgs(args, USAGE);
+    if ("exitCode" in loaded) return loaded.exitCode;
+    const apps = monitoredApps(loaded.fleet);
+    if (apps.length === 0) {
+        console.error(`no app of stack ${loaded.stack} is monitored; set platform-backups:monitoring.enabled: true`);
+        return 1;
+    }
+    const rules = writeOut(`prometheus/${loaded.stack}/restic-rules.yml`, toYaml(alertRules(apps)));
+    const scrape = writeOut(`prometheus/${loaded.stack}/restic-scrape.yml`, toYaml(scrapeConfig(apps)));
+    console.log(`${apps.length} monitored app${apps.length === 1 ? "" : "s"}\nalert rules:   ${rules}\nscrape config: ${scrape}`);
+    return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
