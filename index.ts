@@ -21,7 +21,7 @@ import {
     scrapeConfig as scrapeConfigFor,
     toYaml,
     validateStackConfig,
-} from "./components";
+} from "platform-backups";
 
 /** The stack config keys the fleet is read from (provider credentials are read separately). */
 const FLEET_KEYS = [

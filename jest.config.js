@@ -4,6 +4,8 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": "ts-jest" },
+  // index.ts imports the library by its package name; tests run it from source, no build needed.
+  moduleNameMapper: { "^platform-backups$": "<rootDir>/components/index.ts" },
   // Loading the provider SDKs takes a few seconds per file when both cores are busy.
   testTimeout: 30000,
   // Type errors are caught once by `npm run typecheck`; with isolatedModules ts-jest only transpiles.

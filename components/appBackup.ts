@@ -72,7 +72,7 @@ export interface AppBackupArgs {
     vaultMount?: string;
     /** Prefix of the Vault secret's name (`<prefix><app>`). Default `stackback_`. */
     vaultNamePrefix?: string;
-    /** The stack-back image, pinned to a tag or digest. Default {@link DEFAULT_STACKBACK_IMAGE}. */
+    /** The stack-back image, pinned to a tag or digest. Default `ghcr.io/lawndoc/stack-back:v1.5.4`. */
     image?: string;
     /** stack-back's `LOG_LEVEL` (e.g. `info`, `debug`). Default: stack-back's own. */
     logLevel?: string;
@@ -102,7 +102,7 @@ export interface AppBackupMonitoringArgs {
     port: number;
     /** Seconds between two reads (and checks) of the repository. Default 3600. */
     refreshIntervalSeconds?: number;
-    /** The exporter image, pinned. Default {@link EXPORTER_IMAGE}. */
+    /** The exporter image, pinned. Default `ngosang/restic-exporter:2.0.0`. */
     image?: string;
 }
 

@@ -58,8 +58,11 @@ export function repositoryUrl(endpoint: string, bucket: string, ssl: boolean): s
 
 /** One environment variable of a container; `secret` ones must never be shown in plain text. */
 export interface EnvEntry {
+    /** Variable name, e.g. `DISCORD_WEBHOOK`. */
     name: string;
+    /** Its value. */
     value: string;
+    /** Whether the value is a credential; the component then makes the entry a secret output. */
     secret: boolean;
 }
 
