@@ -8,7 +8,8 @@
 
 export const MINUTES_PER_DAY = 24 * 60;
 
-const FIELDS: ReadonlyArray<{ name: string; min: number; max: number }> = [
+/** The five cron fields with their ranges, in order. */
+export const CRON_FIELDS: ReadonlyArray<{ name: string; min: number; max: number }> = [
     { name: "minute", min: 0, max: 59 },
     { name: "hour", min: 0, max: 23 },
     { name: "day of month", min: 1, max: 31 },
@@ -33,7 +34,7 @@ export function parseCron(expression: string): { start?: CronStart; problems: st
     }
     const problems: string[] = [];
     fields.forEach((field, index) => {
-        const spec = FIELDS[index];
+        const spec = CRON_FIELDS[index];
         if (field === "*") return;
         if (!/^\d+$/.test(field)) {
             problems.push(

@@ -23,6 +23,7 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 import { bucketArn, isAllowed, objectsArn, type PolicyDocument } from "../components/iamPolicy";
+import { CRON_FIELDS } from "../components/cron";
 
 /** Resource type tokens the rules apply to (checked against the provider SDKs' `__pulumiType`). */
 export const RESOURCE_TYPES = {
@@ -241,14 +242,6 @@ export function parseEnvs(envs: unknown): Map<string, string> {
     }
     return result;
 }
-
-const CRON_FIELDS: ReadonlyArray<{ name: string; min: number; max: number }> = [
-    { name: "minute", min: 0, max: 59 },
-    { name: "hour", min: 0, max: 23 },
-    { name: "day of month", min: 1, max: 31 },
-    { name: "month", min: 1, max: 12 },
-    { name: "day of week", min: 0, max: 7 },
-];
 
 /**
  * Problems of a cron expression against stack-back's grammar only: five fields, each a plain number
