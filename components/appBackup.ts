@@ -7,14 +7,16 @@ import * as vault from "@pulumi/vault";
 import { parseCron } from "./cron";
 import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
 import { EXPORTER_IMAGE, EXPORTER_PORT, exporterEnv, exporterLabels } from "./monitoring";
-import { backupNames, nameProblems } from "./naming";
+import { backupNames, DEFAULT_VAULT_MOUNT, nameProblems } from "./naming";
 import {
     COMPOSE_PROJECT_LABEL,
+    DEFAULT_RETENTION_DAYS,
     DEFAULT_STACKBACK_IMAGE,
     DOCKER_SOCKET,
     EnvEntry,
     imageProblems,
     keepPolicyForRetention,
+    minioEndpointProblem,
     repositoryInitCommand,
     repositoryUrl,
     ResticKeepPolicy,
@@ -23,12 +25,6 @@ import {
 
 /** The component's type token; the `index` module keeps multi-language packaging possible. */
 export const APP_BACKUP_TYPE = "platform-backups:index:AppBackup";
-
-/** Default retention: 30 days (7 proved too short in the original setup). */
-export const DEFAULT_RETENTION_DAYS = 30;
-
-/** Default Vault KV v2 mount. The original setup used `ansible`; pass that to keep its paths. */
-export const DEFAULT_VAULT_MOUNT = "secret";
 
 /**
  * Characters allowed in generated secrets besides letters and digits. stack-back writes its
@@ -112,9 +108,8 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
     const namePrefix = args.namePrefix;
     for (const p of nameProblems(args.app, { namePrefix })) problems.push(`app: ${p}`);
     for (const p of parseCron(args.schedule).problems) problems.push(`schedule: ${p}`);
-    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(args.minioEndpoint)) {
-        problems.push(`minioEndpoint: "${args.minioEndpoint}" must be host[:port] without scheme or path; use minioSsl for https`);
-    }
+    const endpointProblem = minioEndpointProblem(args.minioEndpoint);
+    if (endpointProblem) problems.push(`minioEndpoint: ${endpointProblem}`);
     const retention = args.retentionDays ?? DEFAULT_RETENTION_DAYS;
     if (!Number.isInteger(retention) || retention < 1) {
         problems.push(`retentionDays: ${retention} must be a whole number of days, at least 1`);

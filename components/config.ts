@@ -8,22 +8,22 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { parseClock, parseCron } from "./cron";
-import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
+import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, MonitoredApp } from "./monitoring";
 import { mergeNotifications, NotificationSettings, notificationProblems, readNotifications } from "./notifications";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
-import { DEFAULT_STACKBACK_IMAGE, imageProblems } from "./stackback";
+import { DEFAULT_RETENTION_DAYS, DEFAULT_STACKBACK_IMAGE, imageProblems, minioEndpointProblem } from "./stackback";
 
 /** The config namespace: keys are `platform-backups:<key>` in `Pulumi.<stack>.yaml`. */
 export const CONFIG_NAMESPACE = "platform-backups";
 
 /** Defaults that reproduce the original write-up. */
 export const DEFAULTS = {
-    retentionDays: 30,
+    retentionDays: DEFAULT_RETENTION_DAYS,
     scheduleStart: "02:00",
     spacingMinutes: 20,
     maxConcurrent: 1,
-    vaultMount: "secret",
+    vaultMount: DEFAULT_VAULT_MOUNT,
     minioSsl: true,
     /** First host port of the restic exporters; each monitored app on a host takes the next one. */
     exporterPortBase: 9471,
@@ -411,9 +411,8 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
     const minioObj = r.object(raw.minio, "minio", true);
     if (minioObj) r.knownKeys(minioObj, "minio", MINIO_KEYS);
     const endpoint = minioObj ? r.string(minioObj, "endpoint", "minio", true, 'give host[:port] of the MinIO S3 API, e.g. "minio.example.internal:9000"') : undefined;
-    if (endpoint !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(endpoint)) {
-        r.report("minio.endpoint", `"${endpoint}" must be host[:port] without scheme or path; set minio.ssl for https`);
-    }
+    const endpointProblem = endpoint === undefined ? undefined : minioEndpointProblem(endpoint);
+    if (endpointProblem) r.report("minio.endpoint", endpointProblem);
     const ssl = (minioObj && r.boolean(minioObj, "ssl", "minio")) ?? DEFAULTS.minioSsl;
     const region = minioObj ? r.string(minioObj, "region", "minio", false) : undefined;
 
@@ -433,8 +432,9 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
 
     const hosts = readHosts(r, raw.hosts);
     const schedule = readSchedule(r, raw.schedule);
-    for (const problem of readNotifications(raw.notifications, "notifications").problems) r.report(problem.path, problem.message);
-    const stackNotifications = readNotifications(raw.notifications, "notifications").settings;
+    const stackNotificationsRead = readNotifications(raw.notifications, "notifications");
+    for (const problem of stackNotificationsRead.problems) r.report(problem.path, problem.message);
+    const stackNotifications = stackNotificationsRead.settings;
     const monitoring = readMonitoring(r, raw.monitoring);
     const drafts = readApps(r, raw.apps, hosts, namePrefix, raw.notifications);
     const exporters = assignExporters(r, drafts, hosts, monitoring);

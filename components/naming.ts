@@ -9,6 +9,9 @@
 /** Default prefix of bucket and IAM user names; with it, bucket names match the original's. */
 export const DEFAULT_NAME_PREFIX = "restic-stackback";
 
+/** Default Vault KV v2 mount. The original setup used `ansible`; pass that to keep its paths. */
+export const DEFAULT_VAULT_MOUNT = "secret";
+
 /** Default prefix of the Vault secret's name; with it, names match the original's `stackback_<app>`. */
 export const DEFAULT_VAULT_NAME_PREFIX = "stackback_";
 

@@ -51,6 +51,16 @@ export function imageProblems(image: string): string[] {
     return [];
 }
 
+/** Default days of history: 30 (7 proved too short in the original setup). */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** Why `endpoint` is not a MinIO endpoint (`host[:port]`, no scheme or path), or undefined. */
+export function minioEndpointProblem(endpoint: string): string | undefined {
+    return /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(endpoint)
+        ? undefined
+        : `"${endpoint}" must be host[:port] without scheme or path; say whether it speaks TLS with the ssl setting instead`;
+}
+
 /** The restic repository URL of a bucket on MinIO: `s3:https://<endpoint>/<bucket>`. */
 export function repositoryUrl(endpoint: string, bucket: string, ssl: boolean): string {
     return `s3:${ssl ? "https" : "http"}://${endpoint}/${bucket}`;
