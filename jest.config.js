@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // tests/install/ installs packages from the registry: `npm run test:install` (jest.install.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/install/"],
   transform: { "^.+\\.ts$": "ts-jest" },
   // index.ts imports the library by its package name; tests run it from source, no build needed.
   moduleNameMapper: { "^platform-backups$": "<rootDir>/components/index.ts" },

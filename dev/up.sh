@@ -8,12 +8,28 @@
 #
 # State lives in ./.pulumi (a local file backend, git-ignored): no Pulumi Cloud login is needed and
 # your global `pulumi login` is left alone (PULUMI_BACKEND_URL applies to this script only).
+# The work tree stays clean: Pulumi.dev.yaml carries the encryptionsalt of the fixed dev passphrase
+# below, so `pulumi stack select --create dev` has nothing to write there. docs/dev.md has the caveats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in docker pulumi npm; do
-    command -v "$tool" >/dev/null || { echo "dev/up.sh: $tool is not installed" >&2; exit 1; }
-done
+# Every prerequisite is checked before anything starts; each missing one is named with its fix.
+missing=()
+command -v pulumi >/dev/null || missing+=("the Pulumi CLI (pulumi): install it with 'curl -fsSL https://get.pulumi.com | sh' (https://www.pulumi.com/docs/install/)")
+command -v npm >/dev/null || missing+=("Node.js and npm (npm): install Node.js 20 or 22 (https://nodejs.org/)")
+if ! command -v docker >/dev/null; then
+    missing+=("Docker (docker): install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop")
+elif ! docker compose version >/dev/null 2>&1; then
+    # Without the v2 plugin, `docker compose -f ...` fails with "unknown shorthand flag: 'f' in -f".
+    missing+=("Docker Compose v2 (the 'docker compose' plugin; docker-compose v1 does not do): install the docker-compose-plugin package (https://docs.docker.com/compose/install/linux/)")
+fi
+if ((${#missing[@]} > 0)); then
+    echo "dev/up.sh: missing prerequisites:" >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 1
+fi
+
+[[ -d node_modules ]] || { echo "dev/up.sh: run 'npm ci' in $PWD first" >&2; exit 1; }
 
 COMPOSE=(docker compose -f dev/compose.yaml)
 
@@ -25,7 +41,9 @@ export VAULT_ADDR=http://127.0.0.1:8200
 
 mkdir -p .pulumi
 export PULUMI_BACKEND_URL="file://$PWD/.pulumi" # same as `pulumi login file://./.pulumi`, for this shell only
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-dev-only-passphrase}"
+# Fixed: the encryptionsalt committed in Pulumi.dev.yaml belongs to this passphrase and no other.
+export PULUMI_CONFIG_PASSPHRASE=dev-only-passphrase
+unset PULUMI_CONFIG_PASSPHRASE_FILE
 
 if [[ "${1:-}" == "down" ]]; then
     pulumi destroy --stack dev --yes || true # buckets are retainOnDelete; the volume removal below drops them
@@ -33,19 +51,19 @@ if [[ "${1:-}" == "down" ]]; then
     exit 0
 fi
 
-"${COMPOSE[@]}" up -d --wait
-
-# Pulumi.dev.yaml reaches MinIO through the default bridge's gateway; warn when this engine differs.
+# MinIO is published on the default bridge's gateway only (dev/compose.yaml), and Pulumi.dev.yaml
+# reaches it there; on an engine with another gateway, compose would fail to bind: say so first.
 endpoint_host=$(sed -n 's/^ *endpoint: *\([^: #]*\).*/\1/p' Pulumi.dev.yaml | head -n 1)
 gateway=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}' 2>/dev/null || true)
 if [[ -n "$gateway" && "$gateway" != "$endpoint_host" ]]; then
-    echo "dev/up.sh: the default bridge gateway here is $gateway, Pulumi.dev.yaml uses $endpoint_host." >&2
-    echo "  Set it with: pulumi config set --path 'minio.endpoint' $gateway:9000 --stack dev" >&2
-    echo "  (Docker Desktop: see docs/environments.md, Local development)" >&2
+    echo "dev/up.sh: the default bridge gateway here is $gateway; dev/compose.yaml and Pulumi.dev.yaml use $endpoint_host." >&2
+    echo "  Replace $endpoint_host with $gateway in both files (see docs/dev.md, \"Another bridge address\")." >&2
+    exit 1
 fi
 
+"${COMPOSE[@]}" up -d --wait
+
 [[ -d policy/node_modules ]] || npm ci --no-audit --no-fund --prefix policy
-[[ -d node_modules ]] || { echo "dev/up.sh: run npm ci first" >&2; exit 1; }
 
 pulumi stack select --create dev
 pulumi up --stack dev --policy-pack policy "$@"

