@@ -128,7 +128,7 @@ export function kvV2Paths(mount: string, name: string): { data: string; metadata
     return { data: `${mount}/data/${name}`, metadata: `${mount}/metadata/${name}` };
 }
 
-/** The name of an app's restore policy in Vault: `<vaultNamePrefix><app>-restore` style, stable. */
+/** The name of an app's restore policy in Vault, `<namePrefix>-<app>-restore` (next to its MinIO policy names). */
 export function vaultRestorePolicyName(app: string, namePrefix = "restic-stackback"): string {
     return `${namePrefix}-${app}-restore`;
 }
