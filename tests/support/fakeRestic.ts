@@ -50,7 +50,9 @@ const SCRIPT = `#!/usr/bin/env node
 const fs = require("fs");
 const path = require("path");
 const args = process.argv.slice(2);
-fs.appendFileSync(process.env.FAKE_RESTIC_LOG, JSON.stringify({ argv: args, env: process.env }) + "\\n");
+const includeFile = args.indexOf("--include-file");
+const include = includeFile >= 0 ? fs.readFileSync(args[includeFile + 1], "utf8") : undefined;
+fs.appendFileSync(process.env.FAKE_RESTIC_LOG, JSON.stringify({ argv: args, env: process.env, include }) + "\\n");
 const cmd = args.find((a) => !a.startsWith("-"));
 const fail = (name) => { const c = Number(process.env["FAKE_RESTIC_EXIT_" + name] || 0); if (c) { process.stderr.write("Fatal: fake failure\\n"); process.exit(c); } };
 if (cmd === "version") {
@@ -82,7 +84,7 @@ if (cmd === "version") {
 `;
 
 /** A fake restic in a fresh temp dir; `calls()` reads what it was called with. */
-export function makeFakeRestic(): { dir: string; bin: string; log: string; calls: () => Array<{ argv: string[]; env: Record<string, string> }> } {
+export function makeFakeRestic(): { dir: string; bin: string; log: string; calls: () => Array<{ argv: string[]; env: Record<string, string>; include?: string }> } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-restic-"));
     const bin = path.join(dir, "restic");
     fs.writeFileSync(bin, SCRIPT, { mode: 0o755 });
@@ -93,6 +95,6 @@ export function makeFakeRestic(): { dir: string; bin: string; log: string; calls
             .readFileSync(log, "utf8")
             .split("\n")
             .filter(Boolean)
-            .map((line) => JSON.parse(line) as { argv: string[]; env: Record<string, string> });
+            .map((line) => JSON.parse(line) as { argv: string[]; env: Record<string, string>; include?: string });
     return { dir, bin, log, calls };
 }
