@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // tests/real/** needs real restic and S3; it runs in the real-engine tier, not in `npm test`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/real/"],
   transform: { "^.+\\.ts$": "ts-jest" },
   // index.ts imports the library by its package name; tests run it from source, no build needed.
   moduleNameMapper: { "^platform-backups$": "<rootDir>/components/index.ts" },

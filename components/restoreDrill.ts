@@ -225,7 +225,9 @@ import sys
 
 
 def ids():
-    snaps = json.load(sys.stdin)
+    # With --group-by, restic prints groups: [{"group_key": ..., "snapshots": [...]}]
+    # (v0.18.0 cmd/restic/cmd_snapshots.go, printSnapshotGroupJSON).
+    snaps = [s for group in json.load(sys.stdin) for s in group.get("snapshots", [group])]
     if not snaps:
         sys.exit("no snapshot in the repository")
     for snap in snaps:

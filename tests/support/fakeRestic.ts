@@ -59,7 +59,10 @@ if (cmd === "version") {
     console.log("restic " + (process.env.FAKE_RESTIC_VERSION || "0.18.0") + " compiled with go1.24.4 on linux/amd64");
 } else if (cmd === "snapshots") {
     fail("SNAPSHOTS");
-    process.stdout.write(process.env.FAKE_RESTIC_SNAPSHOTS || ${JSON.stringify(SNAPSHOTS_JSON)});
+    const list = JSON.parse(process.env.FAKE_RESTIC_SNAPSHOTS || ${JSON.stringify(SNAPSHOTS_JSON)});
+    // --group-by prints groups (v0.18.0 cmd/restic/cmd_snapshots.go, printSnapshotGroupJSON).
+    const grouped = args.includes("--group-by") ? list.map((s) => ({ group_key: { hostname: "", paths: s.paths, tags: null }, snapshots: [s] })) : list;
+    process.stdout.write(JSON.stringify(grouped));
     process.stdout.write("\\n");
 } else if (cmd === "ls") {
     fail("LS");
