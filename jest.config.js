@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  // tests/install/ installs packages from the registry: `npm run test:install` (jest.install.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/install/"],
+  // tests/install/ installs packages from the registry (`npm run test:install`); tests/real/ needs
+  // real restic, S3, Docker and promtool (`npm run test:real`). Neither belongs in the fast unit tier.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/install/", "<rootDir>/tests/real/"],
   transform: { "^.+\\.ts$": "ts-jest" },
   // index.ts imports the library by its package name; tests run it from source, no build needed.
   moduleNameMapper: { "^platform-backups$": "<rootDir>/components/index.ts" },

@@ -1,0 +1,624 @@
+/**
+ * Scheduled restore drills: proof, every day, that the newest backup of an app comes back.
+ *
+ * One drill container per app, on the app's host, runs daily outside its storage group's backup
+ * windows ({@link planDrills}). Each run, with the app's READ-ONLY MinIO identity and `--no-lock`:
+ *   1. takes the newest snapshot of each path set (`snapshots --latest 1 --group-by paths`: the
+ *      volumes snapshot and each database dump; never grouped by host, which changes whenever
+ *      stack-back's container is recreated),
+ *   2. restores a sample of its files into a scratch directory with `restore --verify` (restic
+ *      reads the restored files back and compares them with the snapshot),
+ *   3. runs `check --read-data-subset=<n>/<N>`, n rotating with the day number, so every pack of
+ *      the repository is read once per N-day cycle,
+ *   4. writes Prometheus metrics ({@link DRILL_METRICS}) that a tiny HTTP server serves.
+ *
+ * Nothing it does can modify the repository, twice over: the MinIO identity may only list and
+ * read (see restoreAccess.ts, `restoreIdentityProblems`), and `--no-lock` puts restic 0.18 in
+ * dry-run mode where every write to the backend is dropped.
+ *
+ * The image is stack-back's pinned image, already on the host: it is `restic/restic:0.18.1` plus
+ * `dcron` and a uv-installed Python 3.14 on PATH (lawndoc/stack-back v1.5.4, src/Dockerfile,
+ * src/.python-version). `python3 -m http.server` would serve the metrics file as
+ * `application/octet-stream`, which Prometheus 3 refuses to parse without
+ * `fallback_scrape_protocol`; the 20-line server here sends Prometheus' text content type.
+ *
+ * Pure: no Pulumi import. The component turns {@link drillContainerSpec} into a `docker.Container`.
+ */
+import { dailyCron, formatClock, MINUTES_PER_DAY } from "./cron";
+import type { AlertRule, ScrapeJob } from "./monitoring";
+import type { GroupWindow, PlannedSlot } from "./schedule";
+import { DEFAULT_STACKBACK_IMAGE, EnvEntry } from "./stackback";
+
+/** The drill image: stack-back's own pinned image (restic 0.18.1, sh, python3, dcron). */
+export const DRILL_IMAGE = DEFAULT_STACKBACK_IMAGE;
+
+/** Port of the metrics server inside the drill container. */
+export const DRILL_METRICS_PORT = 9199;
+
+/** The path Prometheus scrapes. */
+export const DRILL_METRICS_PATH = "/metrics";
+
+/** Where the drill's files are uploaded inside the container. */
+export const DRILL_DIR = "/drill";
+
+/** Where the metrics file lives inside the container (a volume keeps the last success across re-creation). */
+export const DRILL_METRICS_DIR = "/srv/drill";
+
+/** Scratch space for the restored sample; emptied at the start of every run. */
+export const DRILL_SCRATCH_DIR = "/scratch";
+
+/** Defaults of a drill. */
+export const DRILL_DEFAULTS = {
+    /** Days in which `check --read-data-subset` reads the whole repository once (restic allows at most 256 slices). */
+    checkSlices: 30,
+    /** Files restored from each snapshot at most. */
+    sampleFiles: 50,
+    /** Bytes restored from each snapshot at most (256 MiB). */
+    sampleBytes: 256 * 1024 * 1024,
+    /** Minutes a drill is expected to take; the planner holds this much time free of backups. */
+    expectedDuration: 60,
+    /** Minutes kept free between a backup window's end and a drill. */
+    gapMinutes: 30,
+    /** Hours a drill may be overdue before it counts as stale. */
+    graceHours: 6,
+} as const;
+
+/** restic's limit on `--read-data-subset=n/t` (v0.18.0, cmd/restic/cmd_check.go `totalBucketsMax`). */
+export const MAX_CHECK_SLICES = 256;
+
+/** The metrics a drill writes (Prometheus text format, no labels: the scrape adds app, group, host). */
+export const DRILL_METRICS = {
+    /** Unix time the drill container started (keeps "never succeeded" distinguishable from "no data"). */
+    started: "restic_drill_started_timestamp_seconds",
+    /** Unix time of the last drill run, successful or not. */
+    lastRun: "restic_drill_last_run_timestamp_seconds",
+    /** Unix time of the last successful drill; absent until the first success. */
+    lastSuccess: "restic_drill_last_success_timestamp_seconds",
+    /** 1 when the last drill passed, 0 when it failed. */
+    success: "restic_drill_success",
+    /** Seconds the last drill took. */
+    duration: "restic_drill_duration_seconds",
+    /** Bytes the last drill restored (and verified). */
+    bytesRestored: "restic_drill_bytes_restored",
+    /** Files the last drill restored. */
+    filesRestored: "restic_drill_files_restored",
+    /** Snapshots (path sets) the last drill restored a sample of. */
+    snapshotsRestored: "restic_drill_snapshots_restored",
+    /** The slice the last `check --read-data-subset` read, 1..slices. */
+    checkSlice: "restic_drill_check_slice",
+    /** The number of slices of the cycle. */
+    checkSlices: "restic_drill_check_slices",
+} as const;
+
+/** The drill alerts. */
+export const DRILL_ALERTS = {
+    /** The last drill failed: the newest backup could not be restored or the repository check failed. */
+    failed: "ResticRestoreDrillFailed",
+    /** No successful drill for longer than a day plus grace (or no drill metrics at all). */
+    stale: "ResticRestoreDrillStale",
+} as const;
+
+/** Days since the Unix epoch (UTC), the drill's clock for the check rotation. */
+export function dayNumber(date: Date): number {
+    return Math.floor(date.getTime() / 86_400_000);
+}
+
+/**
+ * The `--read-data-subset` slice of a day: `n/N` with n = day mod N + 1, so N consecutive daily
+ * drills read every slice once. The script computes the same from `date +%s`.
+ */
+export function checkSubsetForDay(date: Date, slices: number = DRILL_DEFAULTS.checkSlices): string {
+    if (!Number.isInteger(slices) || slices < 1 || slices > MAX_CHECK_SLICES) {
+        throw new RangeError(`slices must be a whole number 1-${MAX_CHECK_SLICES} (restic's limit), got ${slices}`);
+    }
+    return `${(dayNumber(date) % slices) + 1}/${slices}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The files inside the container
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The drill itself, POSIX sh (the image's busybox ash; checked with `shellcheck -s sh`). Settings
+ * come from the environment ({@link drillEnv}); restic reads RESTIC_REPOSITORY, RESTIC_PASSWORD,
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and RESTIC_CACERT) from it too. Every restic call
+ * carries `--no-lock`.
+ */
+export const DRILL_SCRIPT = `#!/bin/sh
+# Restore drill (platform-backups): proves the newest snapshots restorable, read-only.
+set -u
+metrics_dir=\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}
+scratch=\${DRILL_SCRATCH_DIR:-${DRILL_SCRATCH_DIR}}
+slices=\${DRILL_CHECK_SLICES:-${DRILL_DEFAULTS.checkSlices}}
+sample_files=\${DRILL_SAMPLE_FILES:-${DRILL_DEFAULTS.sampleFiles}}
+sample_bytes=\${DRILL_SAMPLE_BYTES:-${DRILL_DEFAULTS.sampleBytes}}
+helper=\${DRILL_HELPER:-${DRILL_DIR}/drill.py}
+metrics="$metrics_dir/metrics"
+
+log() { echo "restore-drill: $*"; }
+
+# The value of an unlabelled metric in the previous metrics file, or nothing.
+previous() {
+    sed -n "s/^$1 \\([0-9][0-9]*\\)$/\\1/p" "$metrics" 2>/dev/null | head -n 1
+}
+
+start=$(date +%s)
+day=$((start / 86400))
+slice=$((day % slices + 1))
+bytes=0
+files=0
+snapshots=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+drill() {
+    rm -rf "$scratch/restore" && mkdir -p "$scratch/restore" || return 1
+    restic --no-lock --json snapshots --latest 1 --group-by paths >"$work/snapshots.json" || return 1
+    python3 "$helper" ids <"$work/snapshots.json" >"$work/ids" || return 1
+    while read -r id; do
+        log "sampling snapshot $id"
+        restic --no-lock --json ls "$id" >"$work/ls.json" || return 1
+        python3 "$helper" sample "$sample_files" "$sample_bytes" "$day" <"$work/ls.json" >"$work/include" || return 1
+        restic --no-lock --json restore "$id" --target "$scratch/restore/$id" --include-file "$work/include" --verify >"$work/restore.json" || return 1
+        python3 "$helper" restored <"$work/restore.json" >"$work/count" || return 1
+        read -r b f <"$work/count" || return 1
+        bytes=$((bytes + b))
+        files=$((files + f))
+        snapshots=$((snapshots + 1))
+    done <"$work/ids"
+    log "restored $files files, $bytes bytes from $snapshots snapshots; checking slice $slice/$slices"
+    restic --no-lock check --read-data-subset="$slice/$slices" || return 1
+}
+
+if drill; then
+    success=1
+    last_success=$(date +%s)
+    log "passed"
+else
+    success=0
+    last_success=$(previous ${DRILL_METRICS.lastSuccess})
+    log "FAILED"
+fi
+rm -rf "$scratch/restore"
+end=$(date +%s)
+started=$(previous ${DRILL_METRICS.started})
+
+# Written next to the file and renamed over it: the server never serves half a file.
+mkdir -p "$metrics_dir"
+{
+    echo "# TYPE ${DRILL_METRICS.started} gauge"
+    echo "${DRILL_METRICS.started} \${started:-$start}"
+    echo "# TYPE ${DRILL_METRICS.lastRun} gauge"
+    echo "${DRILL_METRICS.lastRun} $end"
+    if [ -n "$last_success" ]; then
+        echo "# TYPE ${DRILL_METRICS.lastSuccess} gauge"
+        echo "${DRILL_METRICS.lastSuccess} $last_success"
+    fi
+    echo "# TYPE ${DRILL_METRICS.success} gauge"
+    echo "${DRILL_METRICS.success} $success"
+    echo "# TYPE ${DRILL_METRICS.duration} gauge"
+    echo "${DRILL_METRICS.duration} $((end - start))"
+    echo "# TYPE ${DRILL_METRICS.bytesRestored} gauge"
+    echo "${DRILL_METRICS.bytesRestored} $bytes"
+    echo "# TYPE ${DRILL_METRICS.filesRestored} gauge"
+    echo "${DRILL_METRICS.filesRestored} $files"
+    echo "# TYPE ${DRILL_METRICS.snapshotsRestored} gauge"
+    echo "${DRILL_METRICS.snapshotsRestored} $snapshots"
+    echo "# TYPE ${DRILL_METRICS.checkSlice} gauge"
+    echo "${DRILL_METRICS.checkSlice} $slice"
+    echo "# TYPE ${DRILL_METRICS.checkSlices} gauge"
+    echo "${DRILL_METRICS.checkSlices} $slices"
+} >"$metrics.tmp" && mv "$metrics.tmp" "$metrics"
+[ "$success" = 1 ]
+`;
+
+/**
+ * The JSON helper of the drill (no jq in the image). Three filters over restic's JSON:
+ * `ids` (snapshot ids of `snapshots --json`), `sample N BYTES DAY` (include patterns for a sample
+ * of the files of `ls --json`, rotating with the day), `restored` ("bytes files" of the summary of
+ * `restore --json`).
+ */
+export const DRILL_HELPER = `"""JSON filters for the restore drill (platform-backups)."""
+import hashlib
+import json
+import sys
+
+
+def ids():
+    # With --group-by, restic prints groups: [{"group_key": ..., "snapshots": [...]}]
+    # (v0.18.0 cmd/restic/cmd_snapshots.go, printSnapshotGroupJSON).
+    snaps = [s for group in json.load(sys.stdin) for s in group.get("snapshots", [group])]
+    if not snaps:
+        sys.exit("no snapshot in the repository")
+    for snap in snaps:
+        print(snap["id"])
+
+
+def escape(path):
+    # restic include patterns are globs (filepath.Match): escape its special characters.
+    return "".join("\\\\" + c if c in "*?[\\\\" else c for c in path)
+
+
+def sample(count, budget, day):
+    files = []
+    for line in sys.stdin:
+        node = json.loads(line)
+        if node.get("message_type", node.get("struct_type")) == "node" and node.get("type") == "file":
+            files.append((node["path"], node.get("size", 0)))
+    if not files:
+        sys.exit("the snapshot holds no file")
+    files.sort(key=lambda f: hashlib.sha256((day + f[0]).encode()).hexdigest())
+    chosen, used = [], 0
+    for path, size in files:
+        if len(chosen) >= count:
+            break
+        if used + size <= budget:
+            chosen.append(path)
+            used += size
+    if not chosen:
+        chosen.append(min(files, key=lambda f: f[1])[0])
+    for path in chosen:
+        print(escape(path))
+
+
+def restored():
+    summary = None
+    for line in sys.stdin:
+        line = line.strip()
+        if line.startswith("{"):
+            msg = json.loads(line)
+            if msg.get("message_type") == "summary":
+                summary = msg
+    if summary is None:
+        sys.exit("restic restore printed no summary")
+    print(summary.get("bytes_restored", 0), summary.get("files_restored", 0))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "ids":
+        ids()
+    elif cmd == "sample":
+        sample(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    elif cmd == "restored":
+        restored()
+    else:
+        sys.exit("unknown command " + cmd)
+`;
+
+/** The metrics server: serves the metrics file with Prometheus' text content type. */
+export const DRILL_METRICS_SERVER = `"""Serves the restore drill's metrics file (platform-backups)."""
+import http.server
+import os
+
+DIR = os.environ.get("DRILL_METRICS_DIR", "${DRILL_METRICS_DIR}")
+PORT = int(os.environ.get("DRILL_METRICS_PORT", "${DRILL_METRICS_PORT}"))
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path != "${DRILL_METRICS_PATH}":
+            self.send_error(404)
+            return
+        try:
+            with open(os.path.join(DIR, "metrics"), "rb") as f:
+                body = f.read()
+        except FileNotFoundError:
+            body = b""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.ThreadingHTTPServer(("", PORT), Handler).serve_forever()
+`;
+
+/**
+ * The container's command. Cron jobs do not inherit the container's environment, so it is saved
+ * (quoted by the shell's own `export -p`) to a root-only file the job sources, as stack-back
+ * does with `/.env`. The first metrics file holds only the start time; the server runs in the
+ * background and cron in the foreground, like stack-back's entrypoint.
+ */
+export const DRILL_ENTRYPOINT = `#!/bin/sh
+set -eu
+umask 077
+export -p >/run/drill.env
+mkdir -p "\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}"
+metrics="\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}/metrics"
+if [ ! -f "$metrics" ]; then
+    printf '# TYPE ${DRILL_METRICS.started} gauge\\n${DRILL_METRICS.started} %s\\n' "$(date +%s)" >"$metrics"
+fi
+echo "$DRILL_SCHEDULE . /run/drill.env && sh ${DRILL_DIR}/drill.sh >/proc/1/fd/1 2>/proc/1/fd/2" >/run/drill.crontab
+crontab /run/drill.crontab
+python3 ${DRILL_DIR}/metrics_server.py &
+exec crond -f
+`;
+
+// ---------------------------------------------------------------------------------------------
+// The container
+// ---------------------------------------------------------------------------------------------
+
+/** What one app's drill container is made of. Secret values may be placeholders the caller swaps. */
+export interface DrillOptions {
+    app: string;
+    group: string;
+    host: string;
+    /** The app's repository URL (`s3:https://<minio>/<bucket>`). */
+    repository: string;
+    /** The repository password (secret). */
+    resticPassword: string;
+    /** Access key of the app's READ-ONLY MinIO user. */
+    accessKeyId: string;
+    /** Secret key of the app's read-only MinIO user (secret). */
+    secretAccessKey: string;
+    /** When the drill runs: `M H * * *` from {@link planDrills}. */
+    schedule: string;
+    /** Host port Prometheus scrapes the drill's metrics on; unique per host. */
+    port: number;
+    /** The image, pinned. Default {@link DRILL_IMAGE}. */
+    image?: string;
+    /** Container time zone (the fleet's); cron runs in it. */
+    timezone?: string;
+    /** Slices of the check cycle (days to read the whole repository). Default 30. */
+    checkSlices?: number;
+    sampleFiles?: number;
+    sampleBytes?: number;
+    /** Path of MinIO's CA certificate inside the container (mounted by the caller), for `RESTIC_CACERT`. */
+    caCertPath?: string;
+    /** S3 region, when MinIO has one. */
+    region?: string;
+}
+
+/** The drill container's environment, in a stable order. */
+export function drillEnv(options: DrillOptions): EnvEntry[] {
+    const plain = (name: string, value: string): EnvEntry => ({ name, value, secret: false });
+    const secret = (name: string, value: string): EnvEntry => ({ name, value, secret: true });
+    const entries: EnvEntry[] = [
+        plain("RESTIC_REPOSITORY", options.repository),
+        secret("RESTIC_PASSWORD", options.resticPassword),
+        plain("AWS_ACCESS_KEY_ID", options.accessKeyId),
+        secret("AWS_SECRET_ACCESS_KEY", options.secretAccessKey),
+        plain("DRILL_SCHEDULE", options.schedule),
+        plain("DRILL_CHECK_SLICES", String(options.checkSlices ?? DRILL_DEFAULTS.checkSlices)),
+        plain("DRILL_SAMPLE_FILES", String(options.sampleFiles ?? DRILL_DEFAULTS.sampleFiles)),
+        plain("DRILL_SAMPLE_BYTES", String(options.sampleBytes ?? DRILL_DEFAULTS.sampleBytes)),
+        plain("DRILL_METRICS_PORT", String(DRILL_METRICS_PORT)),
+    ];
+    if (options.region) entries.push(plain("AWS_DEFAULT_REGION", options.region));
+    if (options.caCertPath) entries.push(plain("RESTIC_CACERT", options.caCertPath));
+    if (options.timezone) entries.push(plain("TZ", options.timezone));
+    return entries;
+}
+
+/** A container as the Docker provider takes it, minus what the component adds (image pull, secrets). */
+export interface DrillContainerSpec {
+    name: string;
+    image: string;
+    command: string[];
+    envs: EnvEntry[];
+    uploads: Array<{ file: string; content: string; executable: boolean }>;
+    labels: Array<{ label: string; value: string }>;
+    ports: Array<{ internal: number; external: number }>;
+    /** A named volume for the metrics (keeps the last success across re-creation). */
+    volumes: Array<{ volumeName: string; containerPath: string }>;
+    restart: "unless-stopped";
+}
+
+/** Problems with drill options, as sentences naming the option. Empty when fine. */
+export function drillProblems(options: DrillOptions): string[] {
+    const problems: string[] = [];
+    const slices = options.checkSlices ?? DRILL_DEFAULTS.checkSlices;
+    if (!Number.isInteger(slices) || slices < 1 || slices > MAX_CHECK_SLICES) problems.push(`checkSlices: ${slices} must be a whole number 1-${MAX_CHECK_SLICES}`);
+    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) problems.push(`port: ${options.port} must be a port number, 1-65535`);
+    if (!/^\d{1,2} \d{1,2} \* \* \*$/.test(options.schedule)) problems.push(`schedule: "${options.schedule}" must be a daily cron "M H * * *"`);
+    for (const key of ["sampleFiles", "sampleBytes"] as const) {
+        const v = options[key];
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) problems.push(`${key}: ${v} must be a whole number, at least 1`);
+    }
+    return problems;
+}
+
+/**
+ * One app's drill container. No Docker socket, no `com.docker.compose.project` label (stack-back
+ * would otherwise count it among the app's containers), only the read-only identity.
+ */
+export function drillContainerSpec(options: DrillOptions): DrillContainerSpec {
+    const problems = drillProblems(options);
+    if (problems.length > 0) throw new RangeError(`invalid restore drill for ${options.app}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    return {
+        name: `${options.app}_restore_drill`,
+        image: options.image ?? DRILL_IMAGE,
+        command: ["sh", `${DRILL_DIR}/entrypoint.sh`],
+        envs: drillEnv(options),
+        uploads: [
+            { file: `${DRILL_DIR}/entrypoint.sh`, content: DRILL_ENTRYPOINT, executable: true },
+            { file: `${DRILL_DIR}/drill.sh`, content: DRILL_SCRIPT, executable: true },
+            { file: `${DRILL_DIR}/drill.py`, content: DRILL_HELPER, executable: false },
+            { file: `${DRILL_DIR}/metrics_server.py`, content: DRILL_METRICS_SERVER, executable: false },
+        ],
+        labels: [
+            { label: "platform-backups.role", value: "restore-drill" },
+            { label: "platform-backups.app", value: options.app },
+            { label: "platform-backups.group", value: options.group },
+            { label: "platform-backups.host", value: options.host },
+        ],
+        ports: [{ internal: DRILL_METRICS_PORT, external: options.port }],
+        volumes: [{ volumeName: `${options.app}_restore_drill_metrics`, containerPath: DRILL_METRICS_DIR }],
+        restart: "unless-stopped",
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning: outside the backup windows of the group
+// ---------------------------------------------------------------------------------------------
+
+/** One app asking for a drill time. */
+export interface DrillRequest {
+    app: string;
+    group: string;
+    /** Minutes the drill is expected to take. Default 60. */
+    expectedDuration?: number;
+    /** An explicit start (minutes after midnight) that is checked, not moved. */
+    explicitStart?: number;
+}
+
+/** A planned drill. */
+export interface DrillSlot {
+    app: string;
+    group: string;
+    /** Start, minutes after midnight (0-1439). */
+    start: number;
+    /** Expected end (start + duration; may pass 1440). */
+    end: number;
+    cron: string;
+}
+
+/** Intervals [start, end) on a daily circle, as at most two intervals within [0, 1440). */
+function onCircle(start: number, end: number): Array<[number, number]> {
+    const length = end - start;
+    if (length >= MINUTES_PER_DAY) return [[0, MINUTES_PER_DAY]];
+    const s = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+    return s + length <= MINUTES_PER_DAY ? [[s, s + length]] : [[s, MINUTES_PER_DAY], [0, s + length - MINUTES_PER_DAY]];
+}
+
+function overlaps(a: Array<[number, number]>, b: Array<[number, number]>): boolean {
+    return a.some(([as, ae]) => b.some(([bs, be]) => as < be && bs < ae));
+}
+
+/**
+ * Places each drill outside every backup slot of its group (each widened by `gapMinutes` on both
+ * sides, for a backup that runs long and its prune) and outside the other drills of its group:
+ * drills of one storage group share its I/O like backups do. The search starts at the group's
+ * last backup end plus the gap (or at the window end when it is set), so drills follow the night's
+ * backups; appending an app moves no other drill. Returns problems for explicit starts that collide,
+ * and for groups whose day has no room.
+ */
+export function planDrills(
+    requests: readonly DrillRequest[],
+    backupSlots: readonly PlannedSlot[],
+    windows: Readonly<Record<string, GroupWindow>> = {},
+    gapMinutes: number = DRILL_DEFAULTS.gapMinutes,
+): { slots: DrillSlot[]; problems: Array<{ index: number; message: string }> } {
+    const busy = new Map<string, Array<{ what: string; at: Array<[number, number]> }>>();
+    const busyOf = (group: string) => {
+        let list = busy.get(group);
+        if (!list) {
+            list = backupSlots
+                .filter((s) => s.group === group)
+                .map((s) => ({ what: `the backup of ${s.app} (${formatClock(s.start)}-${formatClock(s.end)})`, at: onCircle(s.start - gapMinutes, s.end + gapMinutes) }));
+            busy.set(group, list);
+        }
+        return list;
+    };
+    const slots: DrillSlot[] = [];
+    const problems: Array<{ index: number; message: string }> = [];
+    requests.forEach((request, index) => {
+        const duration = request.expectedDuration ?? DRILL_DEFAULTS.expectedDuration;
+        const list = busyOf(request.group);
+        const groupSlots = backupSlots.filter((s) => s.group === request.group);
+        const windowEnd = windows[request.group]?.end;
+        const after = groupSlots.length > 0 ? Math.max(...groupSlots.map((s) => s.end)) + gapMinutes : 0;
+        const from = windowEnd !== undefined ? Math.max(after, windowEnd < (windows[request.group]?.start ?? 0) ? windowEnd + MINUTES_PER_DAY : windowEnd) : after;
+        let start: number | undefined;
+        if (request.explicitStart !== undefined) {
+            start = request.explicitStart;
+            const clash = list.find((b) => overlaps(b.at, onCircle(start as number, start as number + duration)));
+            if (clash) problems.push({ index, message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups` });
+        } else {
+            for (let offset = 0; offset < MINUTES_PER_DAY; offset++) {
+                const candidate = from + offset;
+                if (!list.some((b) => overlaps(b.at, onCircle(candidate, candidate + duration)))) {
+                    start = candidate;
+                    break;
+                }
+            }
+            if (start === undefined) {
+                problems.push({ index, message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups` });
+                start = from;
+            }
+        }
+        const wrapped = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+        list.push({ what: `the drill of ${request.app} (${formatClock(wrapped)})`, at: onCircle(wrapped, wrapped + duration) });
+        slots.push({ app: request.app, group: request.group, start: wrapped, end: wrapped + duration, cron: dailyCron(wrapped) });
+    });
+    return { slots, problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus
+// ---------------------------------------------------------------------------------------------
+
+/** One app with a drill, as Prometheus sees it. */
+export interface DrilledApp {
+    app: string;
+    group: string;
+    host: string;
+    /** `host:port` of the drill's metrics server. */
+    address: string;
+    /** Hours between drills (24 for the daily drill). Default 24. */
+    intervalHours?: number;
+    /** Hours a drill may be overdue. Default {@link DRILL_DEFAULTS.graceHours}. */
+    graceHours?: number;
+}
+
+/** The scrape job name of the drills. */
+export const DRILL_JOB_NAME = "restore-drill";
+
+/** The scrape job of the drills: one target per app, with app, group and host as target labels. */
+export function drillScrapeJob(apps: readonly DrilledApp[], jobName = DRILL_JOB_NAME): ScrapeJob {
+    return {
+        job_name: jobName,
+        metrics_path: DRILL_METRICS_PATH,
+        static_configs: apps.map((a) => ({ targets: [a.address], labels: { app: a.app, group: a.group, host: a.host } })),
+    };
+}
+
+/**
+ * The two drill alerts of one app, shaped like monitoring.ts's rules (labels app, group, host,
+ * severity). `alert` is typed wider than monitoring's `AlertName`; the wiring phase adds
+ * {@link DRILL_ALERTS} to that union.
+ */
+export function drillAlertRules(
+    entry: DrilledApp,
+    options: { jobName?: string; runbookBaseUrl?: string } = {},
+): Array<Omit<AlertRule, "alert"> & { alert: (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] }> {
+    const job = options.jobName ?? DRILL_JOB_NAME;
+    const sel = `{job=${JSON.stringify(job)},app=${JSON.stringify(entry.app)}}`;
+    const staleAfter = Math.round(((entry.intervalHours ?? 24) + (entry.graceHours ?? DRILL_DEFAULTS.graceHours)) * 3600);
+    const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
+    const runbook = (alert: string) => `${options.runbookBaseUrl ?? "docs/restore.md"}#${alert.toLowerCase()}`;
+    const labels = (severity: "critical" | "warning") => ({ severity, app: entry.app, group: entry.group, host: entry.host });
+    return [
+        {
+            alert: DRILL_ALERTS.failed,
+            expr: `${DRILL_METRICS.success}${sel} == 0`,
+            for: "5m",
+            labels: labels("critical"),
+            annotations: {
+                summary: `The restore drill of ${entry.app} failed`,
+                description: `The last restore drill of ${who} could not restore and verify a sample of the newest snapshot, or restic check failed on its slice of the repository; read the logs of the container ${entry.app}_restore_drill.`,
+                runbook_url: runbook(DRILL_ALERTS.failed),
+            },
+        },
+        {
+            alert: DRILL_ALERTS.stale,
+            // Last success, or the container's start while it never succeeded; absent when the
+            // drill is not scraped at all (an enabled drill that does not report proves nothing).
+            expr:
+                `time() - max(${DRILL_METRICS.lastSuccess}${sel} or ${DRILL_METRICS.started}${sel}) > ${staleAfter}` +
+                ` or absent(${DRILL_METRICS.started}${sel})`,
+            for: "15m",
+            labels: labels("warning"),
+            annotations: {
+                summary: `No successful restore drill of ${entry.app} for more than ${staleAfter / 3600}h`,
+                description: `No restore drill of ${who} has passed in ${staleAfter / 3600} h, or its metrics are not scraped: last night's backup is not proven restorable.`,
+                runbook_url: runbook(DRILL_ALERTS.stale),
+            },
+        },
+    ];
+}
