@@ -98,7 +98,7 @@ const SVG = {
     markerLineHeight: 15,
     laneGap: 8,
     labelGap: 5,
-    minTickGap: 40,
+    minTickGap: 28,
 } as const;
 
 /** The font stack drawn with. Its first member is the widest; {@link textWidth} measures for it. */
@@ -303,6 +303,8 @@ function text(x: number, y: number, content: string, style: TextStyle = {}): str
         ...(style.weight ? [`font-weight="${style.weight}"`] : []),
         ...(style.anchor ? [`text-anchor="${style.anchor}"`] : []),
         `fill="${style.fill ?? COLOUR.text}"`,
+        // The halo: a stroke in the lane's colour, painted under the glyphs.
+        `stroke="${COLOUR.lane}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`,
     ];
     return `<text ${attributes.join(" ")}>${escapeXml(content)}</text>`;
 }
