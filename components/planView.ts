@@ -68,60 +68,178 @@ export function planTable(
     return sections.length > 0 ? `${sections.join("\n\n")}\n` : "(no apps)\n";
 }
 
-/** Layout constants of the timeline, in pixels. */
+/** What the timeline says besides the plan itself. */
+export interface PlanSvgOptions {
+    /** The stack the plan belongs to, named in the heading. */
+    stack?: string;
+    /** The IANA time zone the sidecars' cron runs in, and so the zone of every time drawn (default "UTC"). */
+    timezone?: string;
+    /** Each app's Docker host, shown beside its bar; without it the host column is left out. */
+    hostOf?: (app: string) => string | undefined;
+}
+
+/** Layout of the timeline, in pixels: sized for a screen and for pasting into a review. */
 const SVG = {
-    laneLabelWidth: 130,
-    axisHeight: 34,
-    rowHeight: 22,
-    barHeight: 18,
-    lanePadding: 10,
-    rightMargin: 30,
-    targetPlotWidth: 1100,
-    minTickSpacing: 40,
+    targetWidth: 1200,
+    margin: 16,
+    columnGap: 16,
+    titleSize: 18,
+    subtitleSize: 12,
+    fontSize: 11,
+    appSize: 12,
+    groupSize: 13,
+    markerSize: 10,
+    lineGap: 6,
+    legendSwatch: 14,
+    axisHeight: 24,
+    laneHeaderHeight: 26,
+    rowHeight: 24,
+    barHeight: 16,
+    markerLineHeight: 15,
+    laneGap: 8,
+    labelGap: 5,
+    minTickGap: 28,
+} as const;
+
+/** The font stack drawn with. Its first member is the widest; {@link textWidth} measures for it. */
+const FONT_FAMILY = "DejaVu Sans, Arial, Helvetica, sans-serif";
+
+const COLOUR = {
+    planned: "#4a90d9",
+    explicit: "#f0b43c",
+    late: "#c62828",
+    windowStart: "#2e7d32",
+    windowEnd: "#c62828",
+    text: "#1f2328",
+    muted: "#59636e",
+    grid: "#d0d7de",
+    lane: "#f6f8fa",
 } as const;
 
 /**
- * An SVG timeline of the night: one lane per group (in order of first appearance), a bar per app
- * labelled with its name and start, hour ticks, and the window's start and end marked in each
- * lane. Backups that run at once are drawn on separate rows of their lane. All groups share one
- * clock, which starts at the window start that follows the longest quiet stretch of the day.
+ * Advance widths of the printable ASCII characters (space to `~`), in em, for DejaVu Sans: the
+ * larger of its regular and bold faces, rounded up to 0.01 em (read from the fonts' `hmtx` tables,
+ * dejavu-fonts-ttf 2.37). Arial and Helvetica are narrower, so a box sized with these widths holds
+ * the text in every font of {@link FONT_FAMILY}; tests/planView.test.ts checks them with a renderer.
  */
-export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<Record<string, GroupWindow>>): string {
-    const groups = [...groupIndices(slots)].map(([group, members]) => laneOf(group, members, slots, groupsWindows[group]));
-    const origin = timelineOrigin(groups.map((g) => g.window.start));
-    for (const lane of groups) lane.offset = origin + mod(lane.window.start - origin, MINUTES_PER_DAY) - lane.window.start;
+const ASCII_EM = [
+    0.35, 0.46, 0.53, 0.84, 0.7, 1.01, 0.88, 0.31, 0.46, 0.46, 0.53, 0.84, 0.38, 0.42, 0.38, 0.37, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7,
+    0.7, 0.7, 0.4, 0.4, 0.84, 0.84, 0.84, 0.59, 1, 0.78, 0.77, 0.74, 0.84, 0.69, 0.69, 0.83, 0.84, 0.38, 0.38, 0.78, 0.64, 1, 0.84, 0.86,
+    0.74, 0.86, 0.78, 0.73, 0.69, 0.82, 0.78, 1.11, 0.78, 0.73, 0.73, 0.46, 0.37, 0.46, 0.84, 0.5, 0.5, 0.68, 0.72, 0.6, 0.72, 0.68, 0.44,
+    0.72, 0.72, 0.35, 0.35, 0.67, 0.35, 1.05, 0.72, 0.69, 0.72, 0.72, 0.5, 0.6, 0.48, 0.72, 0.66, 0.93, 0.65, 0.66, 0.59, 0.72, 0.37, 0.72,
+    0.84,
+];
+
+/** Any other character: wider than every glyph of DejaVu Sans that a plan label can hold. */
+const OTHER_EM = 1.2;
+
+/**
+ * An upper bound of the width `text` takes at `fontSize` px: the layout places every label with it,
+ * so that no label runs into a bar, another label or the edge, whatever the font's real metrics.
+ */
+export function textWidth(text: string, fontSize: number): number {
+    let em = 0;
+    for (const char of text) {
+        const code = char.codePointAt(0) as number;
+        em += code >= 32 && code < 127 ? ASCII_EM[code - 32] : OTHER_EM;
+    }
+    return em * fontSize;
+}
+
+/**
+ * An SVG timeline of the night, for a screen (about 1200 px wide): a heading with the stack, the
+ * time zone and a legend; hour ticks; one lane per storage group (in order of first appearance)
+ * with its window marked; one row per app with its name, its host, its bar, and its start and
+ * end. Every label is placed from {@link textWidth} so that none is clipped or overlaps a bar or
+ * another label. All groups share one clock, which starts at the window start that follows the
+ * longest quiet stretch of the day.
+ */
+export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<Record<string, GroupWindow>>, options: PlanSvgOptions = {}): string {
+    const timezone = options.timezone ?? "UTC";
+    const hostOf = options.hostOf;
+    const lanes = [...groupIndices(slots)].map(([group, members]) => laneOf(group, members, slots, groupsWindows[group]));
+    const origin = timelineOrigin(lanes.map((g) => g.window.start));
+    for (const lane of lanes) lane.offset = origin + mod(lane.window.start - origin, MINUTES_PER_DAY) - lane.window.start;
 
     // A window without an end would stretch the picture over the whole day: only a real end counts.
-    const times = groups.flatMap((g) => [
+    const times = lanes.flatMap((g) => [
         g.window.start + g.offset,
         ...(g.window.end !== undefined ? [g.windowEnd + g.offset] : []),
-        ...g.bars.map((b) => b.slot.end + g.offset),
+        ...g.slots.map((s) => s.end + g.offset),
     ]);
     const from = Math.floor(Math.min(origin, ...times) / 60) * 60;
     const to = Math.max(from + 60, Math.ceil(Math.max(...times) / 60) * 60);
-    const perMinute = Math.min(4, Math.max(0.5, SVG.targetPlotWidth / (to - from)));
-    const x = (minute: number) => round(SVG.laneLabelWidth + (minute - from) * perMinute);
 
-    // Backgrounds first, then the hour lines over them, then the bars over both.
+    // Columns: app, host, then the plot; on the right, room for the widest bar label.
+    const hosts = new Map(slots.map((s) => [s.app, hostOf?.(s.app) ?? "(unknown host)"]));
+    const appColumn = Math.max(textWidth("app", SVG.fontSize), ...slots.map((s) => textWidth(s.app, SVG.appSize)));
+    const hostColumn = hostOf ? Math.max(textWidth("host", SVG.fontSize), ...[...hosts.values()].map((h) => textWidth(h, SVG.fontSize))) : 0;
+    const appX = SVG.margin + 10;
+    const hostX = appX + appColumn + SVG.columnGap;
+    const plotLeft = round((hostOf ? hostX + hostColumn : appX + appColumn) + SVG.columnGap * 1.5);
+    const barLabels = lanes.flatMap((lane) => lane.slots.map((slot) => barLabel(slot, lane)));
+    const markerLabels = lanes.flatMap((lane) => markerTexts(lane).map((m) => m.text));
+    const rightRoom = Math.max(...barLabels.map((l) => textWidth(l, SVG.fontSize) + SVG.labelGap), ...markerLabels.map((l) => textWidth(l, SVG.markerSize) + SVG.labelGap), 0);
+    const plotWidth = Math.max(240, SVG.targetWidth - SVG.margin - rightRoom - plotLeft);
+    const perMinute = plotWidth / (to - from);
+    const x = (minute: number) => round(plotLeft + (minute - from) * perMinute);
+
+    const parts: string[] = [];
+    let y = SVG.margin;
+
+    // Heading: what, which stack, which zone, then the legend.
+    const title = options.stack !== undefined ? `Backup plan: stack ${options.stack}` : "Backup plan";
+    y += SVG.titleSize;
+    parts.push(text(SVG.margin, y, title, { size: SVG.titleSize, weight: "bold", cls: "title" }));
+    const hostCount = new Set(hosts.values()).size;
+    const summary = [
+        `${slots.length} app${slots.length === 1 ? "" : "s"} in ${lanes.length} storage group${lanes.length === 1 ? "" : "s"}`,
+        ...(hostOf ? [`${hostCount} host${hostCount === 1 ? "" : "s"}`] : []),
+        `all times ${timezone}, the zone the sidecars' cron runs in`,
+    ].join(" · ");
+    y += SVG.lineGap + SVG.subtitleSize;
+    parts.push(text(SVG.margin, y, summary, { size: SVG.subtitleSize, fill: COLOUR.muted, cls: "subtitle" }));
+    y += SVG.lineGap * 2;
+    const legend = renderLegend(SVG.margin, y, SVG.targetWidth - SVG.margin);
+    parts.push(legend.svg);
+    y = legend.bottom + SVG.lineGap * 2;
+
+    // Hour ticks: every 5, 10, 15, ... minutes, as close as the labels allow.
+    const axisTop = y;
+    const tickLabel = textWidth("00:00", SVG.fontSize) + SVG.minTickGap;
+    const step = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720].find((m) => m * perMinute >= tickLabel) ?? 1440;
+    y += SVG.axisHeight;
+    const lanesTop = y;
+    const laneParts: string[] = [];
     const backgrounds: string[] = [];
-    const contents: string[] = [];
-    let y = SVG.axisHeight;
-    for (const lane of groups) {
-        const height = lane.rows * SVG.rowHeight + 2 * SVG.lanePadding;
-        backgrounds.push(`<rect class="lane-background" x="0" y="${y}" width="100%" height="${height}" fill="#f6f8fa" stroke="#ffffff" stroke-width="2"/>`);
-        contents.push(renderLane(lane, y, height, x));
-        y += height;
+    for (const lane of lanes) {
+        const markers = markerLayout(lane, x, SVG.targetWidth - SVG.margin);
+        const height = SVG.laneHeaderHeight + lane.slots.length * SVG.rowHeight + markers.lines * SVG.markerLineHeight + 4;
+        backgrounds.push(`<rect class="lane-background" x="${SVG.margin}" y="${y}" width="${round(SVG.targetWidth - 2 * SVG.margin)}" height="${height}" rx="4" fill="${COLOUR.lane}"/>`);
+        laneParts.push(renderLane(lane, y, height, x, markers, { appX, hostX: hostOf ? hostX : undefined, hosts }));
+        y += height + SVG.laneGap;
     }
-    const width = round(x(to) + SVG.rightMargin);
-    const height = y + 10;
+    const bottom = y - SVG.laneGap;
+    const ticks: string[] = [];
+    for (let minute = Math.ceil(from / step) * step; minute <= to; minute += step) {
+        ticks.push(
+            `<line x1="${x(minute)}" y1="${axisTop + SVG.axisHeight - 6}" x2="${x(minute)}" y2="${bottom}" stroke="${COLOUR.grid}"/>`,
+            text(x(minute), axisTop + SVG.fontSize + 2, formatClock(minute), { anchor: "middle", fill: COLOUR.muted, cls: "tick" }),
+        );
+    }
+    const height = round(bottom + SVG.margin);
+    const width = SVG.targetWidth;
     return [
         `<?xml version="1.0" encoding="UTF-8"?>`,
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-        `<title>Backup plan</title>`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" font-size="${SVG.fontSize}">`,
+        `<title>${escapeXml(`${title} (${timezone})`)}</title>`,
         `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+        ...parts,
         ...backgrounds,
-        renderHourTicks(from, to, perMinute, x, y),
-        ...contents,
+        `<g class="hours">`,
+        ...ticks,
+        `</g>`,
+        ...laneParts,
         `</svg>`,
         ``,
     ].join("\n");
@@ -132,17 +250,12 @@ export function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
 
-interface Bar {
-    slot: PlannedSlot;
-    row: number;
-}
-
 interface Lane {
     group: string;
     window: GroupWindow;
     windowEnd: number;
-    bars: Bar[];
-    rows: number;
+    /** The group's slots, in start order: one row each. */
+    slots: PlannedSlot[];
     /** Added to the group's times to put them on the shared clock. */
     offset: number;
 }
@@ -150,21 +263,8 @@ interface Lane {
 function laneOf(group: string, members: readonly number[], slots: readonly PlannedSlot[], known: GroupWindow | undefined): Lane {
     // A group missing from the windows (not expected from the config loader) is drawn from its earliest start, without an end.
     const window = known ?? { start: Math.min(...members.map((i) => slots[i].start)), maxConcurrent: 1 };
-    const bars = assignRows(members.map((i) => slots[i]));
-    return { group, window, windowEnd: windowEnd(window), bars, rows: Math.max(1, ...bars.map((b) => b.row + 1)), offset: 0 };
-}
-
-/** Puts each bar on the first row that is free when it starts, so that overlapping bars do not cover each other. */
-function assignRows(slots: readonly PlannedSlot[]): Bar[] {
-    const rowEnds: number[] = [];
-    return [...slots]
-        .sort((a, b) => a.start - b.start)
-        .map((slot) => {
-            let row = rowEnds.findIndex((end) => end <= slot.start);
-            if (row < 0) row = rowEnds.length;
-            rowEnds[row] = slot.end;
-            return { slot, row };
-        });
+    const ordered = members.map((i) => slots[i]).sort((a, b) => a.start - b.start);
+    return { group, window, windowEnd: windowEnd(window), slots: ordered, offset: 0 };
 }
 
 /**
@@ -185,56 +285,162 @@ function timelineOrigin(starts: readonly number[]): number {
     return best;
 }
 
-/** Hour lines and labels; every 2, 3, 4 or 6 hours when hourly labels would collide. */
-function renderHourTicks(from: number, to: number, perMinute: number, x: (minute: number) => number, bottom: number): string {
-    const step = 60 * ([1, 2, 3, 4, 6].find((hours) => hours * 60 * perMinute >= SVG.minTickSpacing) ?? 12);
-    const ticks: string[] = [];
-    for (let minute = from; minute <= to; minute += step) {
-        ticks.push(
-            `<line x1="${x(minute)}" y1="${SVG.axisHeight - 6}" x2="${x(minute)}" y2="${bottom}" stroke="#d0d7de"/>` +
-                `<text x="${x(minute)}" y="${SVG.axisHeight - 10}" text-anchor="middle" fill="#555555">${formatClock(minute)}</text>`,
-        );
-    }
-    return `<g class="hours">\n${ticks.join("\n")}\n</g>`;
+interface TextStyle {
+    size?: number;
+    weight?: "bold";
+    fill?: string;
+    anchor?: "middle" | "end";
+    cls?: string;
 }
 
-function renderLane(lane: Lane, top: number, height: number, x: (minute: number) => number): string {
+/** A label, with a white halo so that grid and window lines behind it do not cut through it. */
+function text(x: number, y: number, content: string, style: TextStyle = {}): string {
+    const attributes = [
+        ...(style.cls ? [`class="${style.cls}"`] : []),
+        `x="${round(x)}"`,
+        `y="${round(y)}"`,
+        ...(style.size !== undefined && style.size !== SVG.fontSize ? [`font-size="${style.size}"`] : []),
+        ...(style.weight ? [`font-weight="${style.weight}"`] : []),
+        ...(style.anchor ? [`text-anchor="${style.anchor}"`] : []),
+        `fill="${style.fill ?? COLOUR.text}"`,
+        // The halo: a stroke in the lane's colour, painted under the glyphs.
+        `stroke="${COLOUR.lane}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`,
+    ];
+    return `<text ${attributes.join(" ")}>${escapeXml(content)}</text>`;
+}
+
+/** The legend, left to right, wrapping before `right`. */
+function renderLegend(left: number, top: number, right: number): { svg: string; bottom: number } {
+    const swatch = SVG.legendSwatch;
+    const items: { mark: (x: number, y: number) => string; label: string }[] = [
+        { mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.planned}"/>`, label: "planned start (spaced by the planner)" },
+        { mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.explicit}"/>`, label: "explicit start (apps[].schedule)" },
+        {
+            mark: (x, y) => `<rect class="swatch" x="${x + 1}" y="${y + 1}" width="${swatch - 2}" height="${swatch - 6}" rx="2" fill="${COLOUR.planned}" stroke="${COLOUR.late}" stroke-width="2"/>`,
+            label: "expected to end after the window",
+        },
+        { mark: (x, y) => `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowStart}" stroke-width="2"/>`, label: "window start" },
+        {
+            mark: (x, y) => `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowEnd}" stroke-width="2" stroke-dasharray="4 3"/>`,
+            label: "window end",
+        },
+    ];
+    const lineHeight = SVG.fontSize + SVG.lineGap;
+    const parts: string[] = [`<g class="legend">`];
+    let x = left;
+    let y = top;
+    for (const item of items) {
+        const width = swatch + 6 + textWidth(item.label, SVG.fontSize);
+        if (x > left && x + width > right) {
+            x = left;
+            y += lineHeight;
+        }
+        parts.push(item.mark(round(x), round(y)), text(x + swatch + 6, y + swatch - 4, item.label, { cls: "legend-label" }));
+        x += width + 20;
+    }
+    parts.push(`</g>`);
+    return { svg: parts.join("\n"), bottom: y + lineHeight };
+}
+
+/** The texts that label a lane's window lines. */
+function markerTexts(lane: Lane): { kind: "window-start" | "window-end"; minute: number; text: string }[] {
+    return [
+        { kind: "window-start" as const, minute: lane.window.start + lane.offset, text: `window start ${formatClock(lane.window.start)}` },
+        ...(lane.window.end !== undefined ? [{ kind: "window-end" as const, minute: lane.windowEnd + lane.offset, text: `window end ${formatClock(lane.window.end)}` }] : []),
+    ];
+}
+
+interface MarkerLabel {
+    kind: "window-start" | "window-end";
+    lineX: number;
+    textX: number;
+    anchor?: "end";
+    line: number;
+    text: string;
+}
+
+/**
+ * Where the labels of a lane's window lines go, below its rows: right of their line, or left of
+ * it when the picture ends first; on a second line when the two would meet.
+ */
+function markerLayout(lane: Lane, x: (minute: number) => number, right: number): { labels: MarkerLabel[]; lines: number } {
+    const labels: MarkerLabel[] = [];
+    const taken: { line: number; from: number; to: number }[] = [];
+    for (const marker of markerTexts(lane)) {
+        const lineX = x(marker.minute);
+        const width = textWidth(marker.text, SVG.markerSize);
+        const fitsRight = lineX + SVG.labelGap + width <= right;
+        const from = fitsRight ? lineX + SVG.labelGap : lineX - SVG.labelGap - width;
+        let line = 0;
+        while (taken.some((t) => t.line === line && from < t.to + SVG.labelGap && t.from < from + width + SVG.labelGap)) line++;
+        taken.push({ line, from, to: from + width });
+        labels.push({ kind: marker.kind, lineX, textX: fitsRight ? from : lineX - SVG.labelGap, anchor: fitsRight ? undefined : "end", line, text: marker.text });
+    }
+    return { labels, lines: Math.max(1, ...labels.map((l) => l.line + 1)) };
+}
+
+/** The text beside a bar: its start and end, and a warning when it is expected to run past its window. */
+function barLabel(slot: PlannedSlot, lane: Lane): string {
+    return `${formatClock(slot.start)}–${formatClock(slot.end)}${isLate(slot, lane) ? ", past the window" : ""}`;
+}
+
+function isLate(slot: PlannedSlot, lane: Lane): boolean {
+    return !slot.explicit && slot.end > lane.windowEnd;
+}
+
+function renderLane(
+    lane: Lane,
+    top: number,
+    height: number,
+    x: (minute: number) => number,
+    markers: { labels: MarkerLabel[] },
+    columns: { appX: number; hostX?: number; hosts: ReadonlyMap<string, string> },
+): string {
     const { group, window } = lane;
-    const windowStart = x(window.start + lane.offset);
-    const windowStop = x(lane.windowEnd + lane.offset);
-    const label = `max ${window.maxConcurrent} at once`;
+    const heading = `window ${describeSpan(window)}, at most ${window.maxConcurrent} at once`;
+    const headingY = top + 18;
     const lines = [
         `<g class="lane" data-group="${escapeXml(group)}">`,
-        `<text x="8" y="${top + 16}" font-weight="bold">${escapeXml(group)}</text>`,
-        `<text x="8" y="${top + 30}" fill="#555555">${escapeXml(label)}</text>`,
-        `<line class="window-start" x1="${windowStart}" y1="${top}" x2="${windowStart}" y2="${top + height}" stroke="#2e7d32" stroke-width="2"/>`,
-        `<text x="${windowStart + 2}" y="${top + height - 2}" fill="#2e7d32" font-size="9">start ${formatClock(window.start)}</text>`,
+        text(SVG.margin + 8, headingY, group, { size: SVG.groupSize, weight: "bold", cls: "group" }),
+        text(SVG.margin + 8 + textWidth(group, SVG.groupSize) + 10, headingY, heading, { fill: COLOUR.muted, cls: "group-window" }),
     ];
-    if (window.end !== undefined) {
+    const rowsTop = top + SVG.laneHeaderHeight;
+    const rowsBottom = rowsTop + lane.slots.length * SVG.rowHeight;
+    for (const label of markers.labels) {
+        const colour = label.kind === "window-start" ? COLOUR.windowStart : COLOUR.windowEnd;
+        const dash = label.kind === "window-end" ? ` stroke-dasharray="4 3"` : "";
         lines.push(
-            `<line class="window-end" x1="${windowStop}" y1="${top}" x2="${windowStop}" y2="${top + height}" stroke="#c62828" stroke-width="2" stroke-dasharray="4 3"/>`,
-            `<text x="${windowStop + 2}" y="${top + height - 2}" fill="#c62828" font-size="9">end ${formatClock(window.end)}</text>`,
+            `<line class="${label.kind}" x1="${label.lineX}" y1="${rowsTop - 4}" x2="${label.lineX}" y2="${top + height - 2}" stroke="${colour}" stroke-width="2"${dash}/>`,
+            text(label.textX, rowsBottom + (label.line + 1) * SVG.markerLineHeight - 4, label.text, { size: SVG.markerSize, fill: colour, anchor: label.anchor, cls: `${label.kind}-label` }),
         );
     }
-    for (const bar of lane.bars) lines.push(renderBar(bar, lane, top, x));
+    lane.slots.forEach((slot, row) => lines.push(renderBar(slot, lane, rowsTop + row * SVG.rowHeight, x, columns)));
     lines.push(`</g>`);
     return lines.join("\n");
 }
 
-function renderBar({ slot, row }: Bar, lane: Lane, top: number, x: (minute: number) => number): string {
+function renderBar(slot: PlannedSlot, lane: Lane, rowTop: number, x: (minute: number) => number, columns: { appX: number; hostX?: number; hosts: ReadonlyMap<string, string> }): string {
     const left = x(slot.start + lane.offset);
-    const width = Math.max(1, round(x(slot.end + lane.offset) - left));
-    const y = top + SVG.lanePadding + row * SVG.rowHeight;
-    const late = !slot.explicit && slot.end > lane.windowEnd;
-    const fill = slot.explicit ? "#f0b43c" : "#4a90d9";
-    const stroke = late ? ` stroke="#c62828" stroke-width="2"` : "";
-    const label = `${slot.app} ${formatClock(slot.start)}`;
-    const tooltip = `${slot.app}: ${formatClock(slot.start)}-${formatClock(slot.end)}, group ${slot.group}, ${slot.explicit ? "explicit" : "planned"}${late ? ", ends after the window" : ""}`;
-    return (
-        `<g class="app" data-app="${escapeXml(slot.app)}"><title>${escapeXml(tooltip)}</title>` +
-        `<rect x="${left}" y="${y}" width="${width}" height="${SVG.barHeight}" rx="3" fill="${fill}"${stroke}/>` +
-        `<text x="${left + 3}" y="${y + 13}" fill="#111111">${escapeXml(label)}</text></g>`
-    );
+    const width = Math.max(2, round(x(slot.end + lane.offset) - left));
+    const barY = rowTop + (SVG.rowHeight - SVG.barHeight) / 2;
+    const baseline = rowTop + SVG.rowHeight / 2 + 4;
+    const late = isLate(slot, lane);
+    const fill = slot.explicit ? COLOUR.explicit : COLOUR.planned;
+    const stroke = late ? ` stroke="${COLOUR.late}" stroke-width="2"` : "";
+    const host = columns.hosts.get(slot.app) ?? "(unknown host)";
+    const tooltip = `${slot.app} on ${host}: ${formatClock(slot.start)}-${formatClock(slot.end)}, group ${slot.group}, ${slot.explicit ? "explicit" : "planned"}${late ? ", ends after the window" : ""}`;
+    return [
+        `<g class="app" data-app="${escapeXml(slot.app)}"><title>${escapeXml(tooltip)}</title>`,
+        text(columns.appX, baseline, slot.app, { size: SVG.appSize, cls: "app-name" }),
+        ...(columns.hostX !== undefined ? [text(columns.hostX, baseline, host, { fill: COLOUR.muted, cls: "host" })] : []),
+        `<rect class="bar" x="${left}" y="${barY}" width="${width}" height="${SVG.barHeight}" rx="3" fill="${fill}"${stroke}/>`,
+        text(left + width + SVG.labelGap, baseline, barLabel(slot, lane), { cls: "times", fill: late ? COLOUR.late : COLOUR.text }),
+        `</g>`,
+    ].join("");
+}
+
+function describeSpan(window: GroupWindow): string {
+    return window.end !== undefined ? `${formatClock(window.start)}–${formatClock(window.end)}` : `from ${formatClock(window.start)}`;
 }
 
 /** Slot indices by group, groups in order of first appearance. */

@@ -17,17 +17,25 @@ interface Result {
     resources: number;
 }
 
-function runSize(apps: number): Result {
+function runSize(apps: number, index: number, sizes: number): Result {
+    // The run's progress lines go to stderr, straight through: 600 apps take a minute or more.
+    process.stderr.write(`[${index + 1}/${sizes}] ${apps} apps: running the program under the mock engine ...\n`);
+    const started = Date.now();
     const out = execFileSync(process.execPath, ["--require", path.join(__dirname, "register-ts.js"), path.join(__dirname, "benchRun.ts"), String(apps)], {
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "inherit"],
     });
-    return JSON.parse(out.trim().split("\n").pop() as string) as Result;
+    const result = JSON.parse(out.trim().split("\n").pop() as string) as Result;
+    process.stderr.write(`[${index + 1}/${sizes}] ${apps} apps: ${result.resources} resources, done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return result;
 }
 
 function main(): void {
     const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
-    const results = (sizes.length > 0 ? sizes : [6, 60, 600]).map(runSize);
+    const chosen = sizes.length > 0 ? sizes : [6, 60, 600];
+    const results = chosen.map((apps, i) => runSize(apps, i, chosen.length));
+    process.stderr.write("\n");
     const rows = results.map((r) => [
         String(r.apps),
         String(r.resources),

@@ -18,6 +18,9 @@ function resolveLibraryToSource(): void {
         original(request === "platform-backups" ? path.join(__dirname, "..", "components", "index.ts") : request, ...rest);
 }
 
+/** How often a run reports how far it got. */
+const PROGRESS_INTERVAL_MS = 5000;
+
 /** A fleet like prod, scaled: 20 apps per host, 10 per storage group, monitored, with notifications. */
 export function generatedFleet(apps: number): RawStackConfig {
     const hosts = Math.max(1, Math.ceil(apps / 20));
@@ -42,7 +45,15 @@ async function main(): Promise<void> {
     if (problems.length > 0) throw new Error(`generated fleet is invalid: ${problems[0].path}: ${problems[0].message}`);
 
     const start = process.hrtime.bigint();
-    const run = await runProgram(raw, () => require("../index.ts"), { minioPassword: "bench", vaultToken: "bench" });
+    // Progress on stderr (stdout carries the one JSON line): a large fleet takes a minute or more.
+    let watched: readonly unknown[] = [];
+    const progress = setInterval(() => {
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        process.stderr.write(`  ${apps} apps: ${watched.length} resources registered after ${seconds.toFixed(0)} s\n`);
+    }, PROGRESS_INTERVAL_MS);
+    const run = await runProgram(raw, () => require("../index.ts"), { minioPassword: "bench", vaultToken: "bench" }, (registered) => {
+        watched = registered;
+    });
     // Wait until no registration is still in flight.
     let seen = -1;
     while (seen !== run.registered.length) {
@@ -50,6 +61,7 @@ async function main(): Promise<void> {
         await settle();
     }
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    clearInterval(progress);
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
     console.log(JSON.stringify({ apps, wallMs, validationMs, peakRssMiB, resources: run.registered.length }));
 }

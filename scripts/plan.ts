@@ -32,7 +32,9 @@ function main(args: readonly string[]): number {
     if ("exitCode" in loaded) return loaded.exitCode;
     const { stack, fleet } = loaded;
     process.stdout.write(planReport(stack, fleet));
-    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows));
+    const hostOf = new Map(fleet.apps.map((app) => [app.name, app.host]));
+    // The sidecars' cron zone is UTC until the stack setting `timezone` reaches the Fleet (#9, #11).
+    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows, { stack, hostOf: (app) => hostOf.get(app) }));
     console.log(`\ntimeline: ${svgFile}`);
     return 0;
 }

@@ -1,7 +1,8 @@
 /**
- * The published package, as a consumer gets it: build, `npm pack`, install the tarball next to
- * examples/basic, type-check the example against the packed `.d.ts`, and run it under the mock
- * engine in a separate Node process that resolves "platform-backups" from the tarball.
+ * The package, as a consumer gets it: build and `npm pack` (the tarball's contents), then
+ * examples/basic installed exactly as its README says (`npm install`, which packs this repository
+ * through `file:../..`), type-checked against the installed `.d.ts`, and run under the mock engine
+ * in a separate Node process that resolves "platform-backups" from the installed copy.
  *
  * This catches what the other tests cannot, since they import components/ directly: a broken
  * `exports` map, a missing declaration or file, a dependency the library needs but does not
@@ -19,9 +20,6 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "basic");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-/** The consumer-side dependencies: the @pulumi peers, plus what the example's tsconfig needs. */
-const PEERS = ["@pulumi/pulumi", "@pulumi/minio", "@pulumi/vault", "@pulumi/docker", "@pulumi/command", "@pulumi/random"];
-const LINKED = [...PEERS, "yaml", "@types/node"];
 
 const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
@@ -36,7 +34,7 @@ interface Registered {
 /** What the child process reports. */
 interface ExampleRun {
     /** Where the child resolved "platform-backups" and "@pulumi/pulumi" (real paths). */
-    resolved: { library: string; sdk: string };
+    resolved: { library: string; sdk: string; librarySdk: string };
     /** The packed AppBackup's type token, and whether it is a ComponentResource of the shared SDK. */
     component: { token: string; isComponent: boolean };
     registered: Registered[];
@@ -98,7 +96,12 @@ require.extensions[".ts"] = (module, filename) => {
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     const library = require("platform-backups");
     const component = { token: library.APP_BACKUP_TYPE, isComponent: library.AppBackup.prototype instanceof pulumi.ComponentResource };
-    const resolved = { library: fs.realpathSync(require.resolve("platform-backups")), sdk: fs.realpathSync(require.resolve("@pulumi/pulumi")) };
+    const libraryEntry = require.resolve("platform-backups");
+    const resolved = {
+        library: fs.realpathSync(libraryEntry),
+        sdk: fs.realpathSync(require.resolve("@pulumi/pulumi")),
+        librarySdk: fs.realpathSync(require.resolve("@pulumi/pulumi", { paths: [path.dirname(libraryEntry)] })),
+    };
     process.stdout.write("\nEXAMPLE-RUN " + JSON.stringify({ resolved, component, registered, exports }) + "\n");
 })().catch((err) => {
     console.error(err);
@@ -137,11 +140,11 @@ let consumer: string;
 let packed: { filename: string; size: number; files: { path: string }[] };
 let exampleRun: ExampleRun;
 let typecheck: { code: number; output: string };
+let exampleFiles: string[];
 let pluginCheck: PluginCheck;
 
 beforeAll(async () => {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "platform-backups-package-")));
-    consumer = path.join(tmp, "consumer");
 
     // The schema inference reads the source only: it runs while the library builds.
     const plugin = run(process.execPath, ["-e", PLUGIN_CHECK], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }).catch(
@@ -152,23 +155,21 @@ beforeAll(async () => {
     const packJson = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8" });
     [packed] = JSON.parse(packJson);
 
-    // Installing the tarball the way npm does it, without the network: npm extracts the tarball's
-    // `package/` folder into node_modules/<name>. A real `npm install` would also fetch the peers
-    // from the registry; here they are symlinks to this repository's own copies, which Node
-    // follows to their real paths, so the library and the example share one @pulumi/pulumi, as
-    // they would after npm deduplicated the peers.
-    fs.mkdirSync(consumer);
-    for (const file of ["index.ts", "tsconfig.json", "package.json", "Pulumi.yaml"]) {
-        fs.copyFileSync(path.join(EXAMPLE, file), path.join(consumer, file));
+    // examples/basic installed as its README says, with `npm install`, in a copy of the repository
+    // (every tracked file, as a fresh clone has them): the example depends on it as `file:../..`
+    // and its .npmrc makes npm pack and copy it. node_modules is the root's, so that the pack's
+    // `prepare` finds the compiler; the @pulumi peers come from the npm cache or the registry.
+    const mirror = path.join(tmp, "repo");
+    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
+    for (const file of tracked) {
+        if (!fs.existsSync(path.join(ROOT, file))) continue; // deleted in the work tree
+        fs.mkdirSync(path.dirname(path.join(mirror, file)), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, file), path.join(mirror, file));
     }
-    const installed = path.join(consumer, "node_modules", "platform-backups");
-    fs.mkdirSync(installed, { recursive: true });
-    execFileSync("tar", ["-xzf", path.join(tmp, packed.filename), "-C", installed, "--strip-components=1"]);
-    for (const dep of LINKED) {
-        const link = path.join(consumer, "node_modules", dep);
-        fs.mkdirSync(path.dirname(link), { recursive: true });
-        fs.symlinkSync(path.join(ROOT, "node_modules", dep), link, "dir");
-    }
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(mirror, "node_modules"), "dir");
+    consumer = path.join(mirror, "examples", "basic");
+    exampleFiles = fs.readdirSync(consumer);
+    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: consumer, maxBuffer: 16 * 1024 * 1024 });
     fs.writeFileSync(path.join(consumer, "run-under-mocks.js"), RUNNER);
 
     // Type-check and run side by side: both take a few seconds loading the provider SDKs.
@@ -191,7 +192,7 @@ beforeAll(async () => {
     const pluginLine = pluginOut.split("\n").find((l) => l.startsWith("PLUGIN-CHECK "));
     if (!pluginLine) throw new Error(`the plugin check printed no result:\n${pluginOut}\n${pluginErr}`);
     pluginCheck = JSON.parse(pluginLine.slice("PLUGIN-CHECK ".length));
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -246,15 +247,28 @@ describe("the tarball", () => {
     });
 });
 
-describe("examples/basic against the installed tarball", () => {
-    test("type-checks against the packed declarations", () => {
+describe("examples/basic installed as its README says", () => {
+    test("type-checks against the installed declarations", () => {
         expect(typecheck.output).toBe("");
         expect(typecheck.code).toBe(0);
     });
 
-    test("resolves the library from the tarball and shares the consumer's Pulumi SDK", () => {
-        expect(exampleRun.resolved.library).toBe(path.join(consumer, "node_modules", "platform-backups", "dist", "index.js"));
-        expect(exampleRun.resolved.sdk).toBe(fs.realpathSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "index.js")));
+    test("`npm install` as the README says: a copy of the library, one Pulumi SDK, no tracked file changed", () => {
+        const installed = path.join(consumer, "node_modules", "platform-backups");
+        expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
+        expect(exampleRun.resolved.library).toBe(path.join(installed, "dist", "index.js"));
+        expect(exampleRun.resolved.sdk).toBe(path.join(consumer, "node_modules", "@pulumi", "pulumi", "index.js"));
+        expect(exampleRun.resolved.librarySdk).toBe(exampleRun.resolved.sdk);
+        for (const file of exampleFiles) {
+            expect([file, fs.readFileSync(path.join(consumer, file), "utf8") === fs.readFileSync(path.join(EXAMPLE, file), "utf8")]).toEqual([file, true]);
+        }
+        expect(fs.readdirSync(consumer).filter((f) => !exampleFiles.includes(f)).sort()).toEqual(["node_modules", "run-under-mocks.js"]);
+    });
+
+    test("the example depends on the repository, not on an unpublished registry package", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "package.json"), "utf8"));
+        expect(manifest.dependencies["platform-backups"]).toBe("file:../..");
+        expect(fs.readFileSync(path.join(EXAMPLE, ".npmrc"), "utf8")).toMatch(/^install-links=true$/m);
     });
 
     test("registers one AppBackup component per app", () => {

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { loadStackFile } from "../components/config";
 import { escapeXml, overlapsOf, planSvg, planTable } from "../components/planView";
+import { formatClock } from "../components/cron";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "../components/schedule";
 import { planReport, stackFromArgs } from "../scripts/plan";
 
@@ -163,20 +164,37 @@ describe("planTable", () => {
 });
 
 describe("planSvg", () => {
-    const svg = planSvg(FLEET, WINDOWS);
+    const svg = planSvg(FLEET, WINDOWS, { stack: "prod", hostOf: (app) => HOSTS[app] });
 
     it("is well-formed XML with an svg root", () => {
         expect(wellFormednessProblems(svg)).toEqual([]);
         expect(svg).toMatch(/^<\?xml[^>]*\?>\s*<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     });
 
-    it("draws one lane per group and a labelled bar per app", () => {
+    it("names the stack and the time zone, UTC unless told", () => {
+        expect(svg).toContain(">Backup plan: stack prod</text>");
+        expect(svg).toContain("all times UTC");
+        const berlin = planSvg(FLEET, WINDOWS, { timezone: "Europe/Berlin" });
+        expect(berlin).toContain("all times Europe/Berlin");
+        expect(berlin).toContain(">Backup plan</text>");
+    });
+
+    it("has a legend for planned and explicit starts, late ends and the window lines", () => {
+        const legend = [...svg.matchAll(/class="legend-label"[^>]*>([^<]*)</g)].map((m) => m[1]);
+        expect(legend).toEqual(["planned start (spaced by the planner)", "explicit start (apps[].schedule)", "expected to end after the window", "window start", "window end"]);
+    });
+
+    it("draws one lane per group and, per app, a bar with its name, host, start and end", () => {
         expect(svg.match(/<g class="lane"/g)).toHaveLength(2);
         for (const slot of FLEET) {
-            expect(svg).toContain(`data-app="${slot.app}"`);
+            const group = new RegExp(`<g class="app" data-app="${slot.app}">.*?</g>`).exec(svg)?.[0] ?? "";
+            expect(group).toContain(`class="app-name" `);
+            expect(group).toContain(`>${slot.app}</text>`);
+            expect(group).toContain(`>${HOSTS[slot.app]}</text>`);
+            expect(group).toContain(`>${formatClock(slot.start)}–${formatClock(slot.end)}</text>`);
+            expect(group).toMatch(/<rect class="bar"/);
         }
-        expect(svg).toContain(">mattermost 02:00</text>");
-        expect(svg).toContain(">gitlab 02:20</text>");
+        expect(svg).not.toContain("(unknown host)");
     });
 
     it("marks hours and window starts and ends", () => {
@@ -184,23 +202,43 @@ describe("planSvg", () => {
         expect(svg).toContain(">04:00</text>");
         expect(svg.match(/class="window-start"/g)).toHaveLength(2);
         expect(svg.match(/class="window-end"/g)).toHaveLength(1); // green has no end
-        expect(svg).toContain(">end 04:00</text>");
+        expect(svg).toContain(">window end 04:00</text>");
     });
 
-    it("draws backups that run at once on separate rows", () => {
-        const yOf = (app: string) => new RegExp(`data-app="${app}">.*?<rect x="[\\d.]+" y="([\\d.]+)"`).exec(svg)?.[1];
-        expect(yOf("linkwarden")).toBeDefined();
-        expect(yOf("linkwarden")).not.toBe(yOf("solidtime"));
-        expect(yOf("mattermost")).toBe(yOf("n8n"));
+    it("gives each app its own row, so backups that run at once do not cover each other", () => {
+        const yOf = (app: string) => new RegExp(`data-app="${app}">.*?<rect class="bar" x="[\\d.]+" y="([\\d.]+)"`).exec(svg)?.[1];
+        const ys = FLEET.map((s) => yOf(s.app));
+        expect(ys.every((y) => y !== undefined)).toBe(true);
+        expect(new Set(ys).size).toBe(FLEET.length);
+    });
+
+    it("marks explicit starts and planned runs expected to end after their window", () => {
+        const windows = { g: { start: 120, end: 150, maxConcurrent: 1 } };
+        const slots = planOf(
+            [
+                { app: "on-time", group: "g", expectedDuration: 20 },
+                { app: "late", group: "g", expectedDuration: 20 },
+                { app: "pinned", group: "g", expectedDuration: 10, explicitStart: 60 },
+            ],
+            windows,
+        );
+        const text = planSvg(slots, windows);
+        const barOf = (app: string) => new RegExp(`data-app="${app}">.*?(<rect class="bar"[^>]*>)`).exec(text)?.[1] ?? "";
+        expect(barOf("on-time")).toContain('fill="#4a90d9"');
+        expect(barOf("on-time")).not.toContain("stroke=");
+        expect(barOf("late")).toContain('stroke="#c62828"');
+        expect(barOf("pinned")).toContain('fill="#f0b43c"');
+        expect(text).toContain(">02:20–02:40, past the window</text>");
     });
 
     it("escapes names, keeping the document well-formed", () => {
         const slots = planOf([{ app: `x<y&"z'`, group: "<blue & co>", expectedDuration: 20 }], { "<blue & co>": { start: 120, maxConcurrent: 1 } });
-        const text = planSvg(slots, { "<blue & co>": { start: 120, maxConcurrent: 1 } });
+        const text = planSvg(slots, { "<blue & co>": { start: 120, maxConcurrent: 1 } }, { stack: "a&b", hostOf: () => "<vm>" });
         expect(wellFormednessProblems(text)).toEqual([]);
         expect(text).toContain(escapeXml(`x<y&"z'`));
         expect(text).toContain("&lt;blue &amp; co&gt;");
         expect(text).not.toContain("<blue");
+        expect(text).not.toContain("<vm>");
     });
 
     it("puts groups at 23:30 and 02:00 on one short night, not a whole day", () => {
@@ -218,7 +256,7 @@ describe("planSvg", () => {
         expect(wellFormednessProblems(text)).toEqual([]);
         const hours = [...text.matchAll(/>(\d\d:00)<\/text>/g)].map((m) => m[1]);
         expect(hours).toEqual(["23:00", "00:00", "01:00", "02:00", "03:00"]);
-        const xOf = (app: string) => Number(new RegExp(`data-app="${app}">.*?<rect x="([\\d.]+)"`).exec(text)?.[1]);
+        const xOf = (app: string) => Number(new RegExp(`data-app="${app}">.*?<rect class="bar" x="([\\d.]+)"`).exec(text)?.[1]);
         expect(xOf("c")).toBeGreaterThan(xOf("b")); // 00:10 is drawn after 23:50
         expect(xOf("d")).toBeGreaterThan(xOf("c"));
     });

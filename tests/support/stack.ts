@@ -35,8 +35,15 @@ export interface ProgramRun {
  * Installs mocks, sets the config, loads the program with `load` (so that jest's or Node's own
  * module loading can be used), waits for every registration and resolves the exports.
  */
-export async function runProgram(raw: RawStackConfig, load: () => Record<string, unknown>, secrets: Record<string, string> = {}): Promise<ProgramRun> {
+export async function runProgram(
+    raw: RawStackConfig,
+    load: () => Record<string, unknown>,
+    secrets: Record<string, string> = {},
+    /** Called once with the list the mocks fill, before the program loads (the bench reports progress from it). */
+    watch?: (registered: readonly Registered[]) => void,
+): Promise<ProgramRun> {
     const registered = installMocks(CONFIG_NAMESPACE, "test");
+    watch?.(registered);
     setStackConfig(raw, secrets);
     const module = load();
     const exports: Record<string, unknown> = {};

@@ -1,0 +1,135 @@
+/**
+ * No dead relative link or anchor in any tracked Markdown file (issue #12: the README linked to
+ * pages that did not exist). Anchors follow GitHub's heading slugs: lower case, punctuation
+ * dropped except `-` and `_`, spaces to `-`, and `-1`, `-2`, ... for repeated headings.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const SKIPPED = /(^|\/)(node_modules|\.tools|dist)\//;
+
+/** GitHub's anchor for a heading's text. */
+export function githubSlug(heading: string): string {
+    const text = heading
+        .replace(/`/g, "")
+        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // a link in a heading keeps its text
+        .replace(/<[^>]+>/g, "")
+        .trim()
+        .toLowerCase();
+    return text.replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, "").replace(/ /g, "-");
+}
+
+/** The anchors a Markdown file offers: one per heading, repeated headings numbered. */
+function anchorsOf(markdown: string): Set<string> {
+    const anchors = new Set<string>();
+    const seen = new Map<string, number>();
+    for (const line of withoutCode(markdown).split("\n")) {
+        const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+        if (!heading) continue;
+        const slug = githubSlug(heading[1]);
+        const count = seen.get(slug) ?? 0;
+        seen.set(slug, count + 1);
+        anchors.add(count === 0 ? slug : `${slug}-${count}`);
+    }
+    for (const [, name] of markdown.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(name);
+    return anchors;
+}
+
+/** The text with fenced code blocks and inline code blanked (links there are examples, not links). */
+function withoutCode(markdown: string): string {
+    return markdown.replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " ")).replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
+}
+
+/** Link targets: inline `[text](target)`, images, and reference definitions `[label]: target`. */
+function targetsOf(markdown: string): string[] {
+    const text = withoutCode(markdown);
+    const inline = [...text.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
+    const references = [...text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]);
+    return [...inline, ...references];
+}
+
+/** Every dead relative link or anchor in the Markdown files, as `file: target (why)`. */
+export function deadLinks(root: string, files: readonly string[]): string[] {
+    const dead: string[] = [];
+    const anchorCache = new Map<string, Set<string>>();
+    const anchors = (file: string) => {
+        if (!anchorCache.has(file)) anchorCache.set(file, anchorsOf(fs.readFileSync(file, "utf8")));
+        return anchorCache.get(file) as Set<string>;
+    };
+    for (const file of files) {
+        const absolute = path.join(root, file);
+        for (const target of targetsOf(fs.readFileSync(absolute, "utf8"))) {
+            if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("//")) continue; // absolute URL, mailto:
+            const [rawPath, anchor] = target.split("#", 2);
+            const linkPath = decodeURIComponent(rawPath);
+            const resolved = linkPath === "" ? absolute : linkPath.startsWith("/") ? path.join(root, linkPath) : path.resolve(path.dirname(absolute), linkPath);
+            if (!fs.existsSync(resolved)) {
+                dead.push(`${file}: ${target} (no such file)`);
+                continue;
+            }
+            if (anchor !== undefined && resolved.endsWith(".md") && !anchors(resolved).has(decodeURIComponent(anchor).toLowerCase())) {
+                dead.push(`${file}: ${target} (no heading with anchor #${anchor})`);
+            }
+        }
+    }
+    return dead;
+}
+
+function trackedMarkdown(): string[] {
+    return execFileSync("git", ["ls-files", "-z", "--", "*.md"], { cwd: ROOT, encoding: "utf8" })
+        .split("\0")
+        .filter((file) => file && !SKIPPED.test(file) && fs.existsSync(path.join(ROOT, file)));
+}
+
+describe("githubSlug", () => {
+    it.each([
+        ["Two commands", "two-commands"],
+        ["Add, remove, restore", "add-remove-restore"],
+        ["`npm run plan`: the picture", "npm-run-plan-the-picture"],
+        ["Node 20 & 22 (why?)", "node-20--22-why"],
+        ["apps[].requireLabels", "appsrequirelabels"],
+        ["snake_case stays", "snake_case-stays"],
+    ])("%s -> #%s", (heading, slug) => {
+        expect(githubSlug(heading)).toBe(slug);
+    });
+});
+
+describe("deadLinks (the checker itself)", () => {
+    let tmp: string;
+    beforeAll(() => {
+        tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "platform-backups-links-"));
+        fs.mkdirSync(path.join(tmp, "docs"));
+        fs.writeFileSync(path.join(tmp, "docs", "a.md"), "# Page A\n\n## Setup\n\n## Setup\n");
+        fs.writeFileSync(
+            path.join(tmp, "README.md"),
+            [
+                "# Top",
+                "[ok](docs/a.md) [ok](docs/a.md#setup) [ok](docs/a.md#setup-1) [ok](#top) [web](https://example.org/x#y)",
+                "[gone](docs/missing.md) [bad anchor](docs/a.md#install) [bad local](#nowhere)",
+                "`[in code](docs/nope.md)`",
+                "```",
+                "[in a block](docs/nope.md)",
+                "```",
+                "[ref]: docs/also-missing.md",
+            ].join("\n"),
+        );
+    });
+    afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("finds missing files and anchors, and only those", () => {
+        expect(deadLinks(tmp, ["README.md", "docs/a.md"])).toEqual([
+            "README.md: docs/missing.md (no such file)",
+            "README.md: docs/a.md#install (no heading with anchor #install)",
+            "README.md: #nowhere (no heading with anchor #nowhere)",
+            "README.md: docs/also-missing.md (no such file)",
+        ]);
+    });
+});
+
+test("no tracked Markdown file has a dead relative link or anchor", () => {
+    const files = trackedMarkdown();
+    expect(files).toContain("README.md");
+    expect(deadLinks(ROOT, files)).toEqual([]);
+});

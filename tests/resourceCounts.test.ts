@@ -1,0 +1,41 @@
+/**
+ * The resource counts that docs/resource-counts.md quotes are the program's own (issue #12: the
+ * README said "13 creates" for prod, where monitoring is on and an app is 19).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { resourceCountsPerApp, ResourceCounts } from "./support/resourceCounts";
+
+const DOC = path.join(__dirname, "..", "docs", "resource-counts.md");
+
+function load(): Record<string, unknown> {
+    let loaded: Record<string, unknown> = {};
+    jest.isolateModules(() => {
+        loaded = require("../index");
+    });
+    return loaded;
+}
+
+/** The number in the doc's table row whose first cell is `label`. */
+function quoted(label: string): number | undefined {
+    const row = fs
+        .readFileSync(DOC, "utf8")
+        .split("\n")
+        .map((line) => line.split("|").map((cell) => cell.trim()))
+        .find((cells) => cells[1] === label);
+    return row ? Number(row[2]) : undefined;
+}
+
+let counts: ResourceCounts;
+beforeAll(async () => {
+    counts = await resourceCountsPerApp(load);
+});
+
+test("monitoring adds resources to every app (the counts measure something)", () => {
+    expect(counts.withoutMonitoring).toBeGreaterThan(1);
+    expect(counts.withMonitoring).toBeGreaterThan(counts.withoutMonitoring);
+});
+
+test("docs/resource-counts.md quotes the program's own counts", () => {
+    expect({ withoutMonitoring: quoted("monitoring off"), withMonitoring: quoted("monitoring on") }).toEqual(counts);
+});
