@@ -18,6 +18,7 @@ import {
     DEFAULT_STACKBACK_IMAGE,
     DOCKER_SOCKET,
     dockerAccessProblems,
+    DockerTlsFiles,
     EnvEntry,
     imageProblems,
     isTimeZone,
@@ -98,7 +99,7 @@ export interface AppBackupArgs {
     /** The Docker provider's `sshOpts` for an `ssh://` host; the check runs through `ssh` with them. */
     sshOpts?: string[];
     /** Client TLS files (paths on the machine running Pulumi) for a `tcp://` dockerHost; required there. */
-    dockerTls?: { caFile: string; certFile: string; keyFile: string };
+    dockerTls?: DockerTlsFiles;
     /** Bound in seconds on each restic call of the check (10-3600). Default 120. */
     checkTimeoutSeconds?: number;
     /**

@@ -361,6 +361,16 @@ echo "platform-backups check passed: the repository opens and stack-back sees wh
 `;
 }
 
+/** Client TLS files for a `tcp://` Docker host: paths on the machine running Pulumi. */
+export interface DockerTlsFiles {
+    /** CA certificate that signed the Docker daemon's certificate. */
+    caFile: string;
+    /** Client certificate. */
+    certFile: string;
+    /** Client private key. */
+    keyFile: string;
+}
+
 /** How the machine running Pulumi reaches an app host's Docker engine: as the Docker provider does. */
 export interface DockerAccess {
     /** `unix://`, `tcp://` or `ssh://` address; the provider's `host`. Unset: the runner's own default. */
@@ -368,7 +378,7 @@ export interface DockerAccess {
     /** Extra `ssh` flags for an `ssh://` host; the provider's `sshOpts`. */
     sshOpts?: string[];
     /** Client TLS files (paths on the runner) for a `tcp://` host. */
-    tls?: { caFile: string; certFile: string; keyFile: string };
+    tls?: DockerTlsFiles;
 }
 
 /** Problems with a {@link DockerAccess}, as sentences with a fix. */
