@@ -86,7 +86,7 @@ const SVG = {
  * lane. Backups that run at once are drawn on separate rows of their lane. All groups share one
  * clock, which starts at the window start that follows the longest quiet stretch of the day.
  */
-export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<Record<string, GroupWindow>>): string {
+export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<Record<string, GroupWindow>>, options: { timezone?: string } = {}): string {
     const groups = [...groupIndices(slots)].map(([group, members]) => laneOf(group, members, slots, groupsWindows[group]));
     const origin = timelineOrigin(groups.map((g) => g.window.start));
     for (const lane of groups) lane.offset = origin + mod(lane.window.start - origin, MINUTES_PER_DAY) - lane.window.start;
@@ -117,7 +117,8 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     return [
         `<?xml version="1.0" encoding="UTF-8"?>`,
         `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-        `<title>Backup plan</title>`,
+        `<title>Backup plan${options.timezone ? ` (times in ${escapeXml(options.timezone)})` : ""}</title>`,
+        ...(options.timezone ? [`<text class="timezone" x="4" y="12" fill="#57606a">${escapeXml(options.timezone)}</text>`] : []),
         `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
         ...backgrounds,
         renderHourTicks(from, to, perMinute, x, y),

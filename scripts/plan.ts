@@ -23,7 +23,7 @@ export function planReport(stack: string, fleet: Fleet): string {
     const hostOf = new Map(fleet.apps.map((app) => [app.name, app.host]));
     const groups = Object.keys(fleet.plan.windows).length;
     const apps = fleet.apps.length;
-    const summary = `stack ${stack}: ${apps} app${apps === 1 ? "" : "s"} in ${groups} storage group${groups === 1 ? "" : "s"}`;
+    const summary = `stack ${stack}: ${apps} app${apps === 1 ? "" : "s"} in ${groups} storage group${groups === 1 ? "" : "s"}; times in ${fleet.timezone}`;
     return `${summary}\n\n${planTable(fleet.plan.slots, (app) => hostOf.get(app), fleet.plan.windows)}`;
 }
 
@@ -32,7 +32,7 @@ function main(args: readonly string[]): number {
     if ("exitCode" in loaded) return loaded.exitCode;
     const { stack, fleet } = loaded;
     process.stdout.write(planReport(stack, fleet));
-    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows));
+    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows, { timezone: fleet.timezone }));
     console.log(`\ntimeline: ${svgFile}`);
     return 0;
 }

@@ -233,10 +233,17 @@ describe("the plan CLI (scripts/plan.ts)", () => {
         expect(stackFromArgs(["--stack", "prod", "--force"]).problem).toMatch(/unknown argument "--force"/);
     });
 
+    it("the timeline names its time zone when given one", () => {
+        expect(planSvg(FLEET, WINDOWS, { timezone: "Europe/Berlin" })).toContain("<title>Backup plan (times in Europe/Berlin)</title>");
+        expect(planSvg(FLEET, WINDOWS)).not.toContain("times in");
+    });
+
     it("prints the original table for the prod stack", () => {
         const { fleet } = loadStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
         const report = planReport("prod", fleet);
         expect(report).toMatch(/^stack prod: 6 apps in 2 storage groups/);
+        expect(report.split("\n")[0]).toMatch(/; times in UTC$/);
+        expect(planReport("prod", { ...fleet, timezone: "Europe/Berlin" }).split("\n")[0]).toMatch(/times in Europe\/Berlin$/);
         expect(rowOf(report, "n8n")).toEqual(["n8n", "02:20", "02:40", "planned", "-"]);
         expect(rowOf(report, "solidtime")).toEqual(["solidtime", "02:20", "02:40", "planned", "-"]);
         expect(rowOf(report, "gitlab")).toEqual(["gitlab", "02:40", "03:00", "planned", "-"]);
