@@ -6,6 +6,7 @@
  * 3. create one AppBackup per app;
  * 4. export a per-app summary (and Prometheus rules and scrape config when monitoring is on).
  */
+import * as fs from "fs";
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,6 +38,8 @@ const FLEET_KEYS = [
     "initRepository",
     "notifications",
     "monitoring",
+    "timezone",
+    "checkTimeoutSeconds",
 ];
 
 /** Reads one key as Pulumi stores it: maps, lists, numbers and booleans as JSON, strings as they are. */
@@ -68,14 +71,27 @@ const minioProvider = new minio.Provider("minio", {
     ...(config.get("minioUser") ? { minioUser: config.get("minioUser") } : {}),
     ...(config.get("minioPassword") ? { minioPassword: config.requireSecret("minioPassword") } : {}),
 });
+// The token needs a policy on the KV v2 mount, and `auth/token/create` unless skipChildToken:
+// the provider otherwise works with a child token it creates (docs/deploy-time-check.md).
 const vaultProvider = new vault.Provider("vault", {
     address: fleet.vault.address,
     ...(config.get("vaultToken") ? { token: config.requireSecret("vaultToken") } : {}),
+    skipChildToken: fleet.vault.skipChildToken,
+    ...(fleet.vault.maxLeaseTtlSeconds !== undefined ? { maxLeaseTtlSeconds: fleet.vault.maxLeaseTtlSeconds } : {}),
 });
+/** A tcp:// host's TLS files, read on the machine running Pulumi; the key stays a secret. */
+function tlsMaterial(tls: { caFile: string; certFile: string; keyFile: string }): docker.ProviderArgs {
+    const read = (file: string) => fs.readFileSync(file, "utf8");
+    return { caMaterial: read(tls.caFile), certMaterial: read(tls.certFile), keyMaterial: pulumi.secret(read(tls.keyFile)) };
+}
 const dockerProviders = Object.fromEntries(
     Object.entries(fleet.hosts).map(([host, spec]) => [
         host,
-        new docker.Provider(`docker-${host}`, { host: spec.dockerHost, ...(spec.sshOpts ? { sshOpts: spec.sshOpts } : {}) }),
+        new docker.Provider(`docker-${host}`, {
+            host: spec.dockerHost,
+            ...(spec.sshOpts ? { sshOpts: spec.sshOpts } : {}),
+            ...(spec.tls ? tlsMaterial(spec.tls) : {}),
+        }),
     ]),
 );
 
@@ -100,6 +116,13 @@ const backups = fleet.apps.map((app) => ({
             logLevel: fleet.logLevel,
             initRepository: fleet.initRepository,
             dockerHost: fleet.hosts[app.host].dockerHost,
+            sshOpts: fleet.hosts[app.host].sshOpts,
+            dockerTls: fleet.hosts[app.host].tls,
+            checkTimeoutSeconds: fleet.checkTimeoutSeconds,
+            requireLabels: app.requireLabels,
+            timezone: fleet.timezone,
+            minioCaCert: fleet.minio.caCert,
+            minioCaCertPath: fleet.minio.caCertPath,
             extraEnv: notificationEnv(app.notifications),
             ...(app.monitoring
                 ? { monitoring: { port: app.monitoring.port, refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds } }
@@ -119,6 +142,6 @@ export const apps = Object.fromEntries(
 
 const monitored = monitoredApps(fleet);
 /** Prometheus alert rules for the monitored apps (load with `rule_files`). */
-export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored)) : undefined;
+export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored, { readmeUrl: fleet.monitoring.runbookBaseUrl })) : undefined;
 /** Prometheus scrape config for the monitored apps' exporters. */
 export const scrapeConfig = monitored.length > 0 ? toYaml(scrapeConfigFor(monitored)) : undefined;

@@ -6,21 +6,33 @@ import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { parseCron } from "./cron";
 import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
-import { EXPORTER_IMAGE, EXPORTER_PORT, exporterEnv, exporterLabels } from "./monitoring";
+import { EXPORTER_CA_FROM_PEM, EXPORTER_CACHE_PATH, EXPORTER_IMAGE, EXPORTER_PORT, EXPORTER_START, exporterEnv, exporterLabels } from "./monitoring";
 import { backupNames, DEFAULT_VAULT_MOUNT, nameProblems } from "./naming";
 import {
+    caCertProblems,
+    caWritingCommand,
     COMPOSE_PROJECT_LABEL,
+    CONTAINER_CA_PATH,
+    DEFAULT_CHECK_TIMEOUT_SECONDS,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_STACKBACK_IMAGE,
     DOCKER_SOCKET,
+    dockerAccessProblems,
+    DockerTlsFiles,
     EnvEntry,
     imageProblems,
+    isTimeZone,
     keepPolicyForRetention,
     minioEndpointProblem,
-    repositoryInitCommand,
+    repositoryCheckCommand,
     repositoryUrl,
     ResticKeepPolicy,
+    SIDECAR_CA_FROM_PEM,
+    SIDECAR_CACHE_PATH,
+    SIDECAR_DOCKER_SOCKET,
+    SIDECAR_START,
     sidecarEnv,
+    switchProblem,
 } from "./stackback";
 
 /** The component's type token; the `index` module keeps multi-language packaging possible. */
@@ -73,16 +85,35 @@ export interface AppBackupArgs {
     /** stack-back's `LOG_LEVEL` (e.g. `info`, `debug`). Default: stack-back's own. */
     logLevel?: string;
     /**
-     * Whether `pulumi up` initialises and opens the restic repository (via `docker exec` into the
-     * sidecar, from the machine that runs Pulumi). Default `true`.
+     * Whether `pulumi up` proves the pipeline on the host: it opens (or initialises) the restic
+     * repository and runs stack-back's own `rcb status` inside the sidecar, and fails with their
+     * words when something is wrong. Default `true`.
      */
     initRepository?: boolean;
     /**
-     * How the machine running Pulumi reaches the app host's Docker engine for the repository
-     * initialisation (`DOCKER_HOST`, e.g. `ssh://deploy@vm1`). Use the same value as the
-     * Docker provider's `host`. Default: the runner's own `DOCKER_HOST` or local engine.
+     * How the machine running Pulumi reaches the app host's Docker engine for that check
+     * (`DOCKER_HOST`, e.g. `ssh://deploy@vm1`). Use the same value as the Docker provider's `host`.
+     * Default: the runner's own `DOCKER_HOST` or local engine.
      */
     dockerHost?: string;
+    /** The Docker provider's `sshOpts` for an `ssh://` host; the check runs through `ssh` with them. */
+    sshOpts?: string[];
+    /** Client TLS files (paths on the machine running Pulumi) for a `tcp://` dockerHost; required there. */
+    dockerTls?: DockerTlsFiles;
+    /** Bound in seconds on each restic call of the check (10-3600). Default 120. */
+    checkTimeoutSeconds?: number;
+    /**
+     * Whether the check fails when no container of the app's Compose project carries a
+     * `stack-back.*` label (stack-back would back up nothing). Default `true`; `false` lets an app
+     * deploy before it is labelled.
+     */
+    requireLabels?: boolean;
+    /** IANA time zone of the sidecar's cron and of the exporter (`TZ`). Default `UTC`. */
+    timezone?: string;
+    /** PEM of the CA that signed MinIO's certificate; reaches restic as `RESTIC_CACERT`. */
+    minioCaCert?: string;
+    /** Absolute path of such a PEM file on the app's host, mounted read-only. At most one of the two. */
+    minioCaCertPath?: string;
     /** Extra sidecar environment, e.g. failure notifications; entries marked secret stay secret. */
     extraEnv?: EnvEntry[];
     /**
@@ -98,7 +129,7 @@ export interface AppBackupMonitoringArgs {
     port: number;
     /** Seconds between two reads (and checks) of the repository. Default 3600. */
     refreshIntervalSeconds?: number;
-    /** The exporter image, pinned. Default `ngosang/restic-exporter:2.0.0`. */
+    /** The exporter image, pinned. Default `ngosang/restic-exporter:2.0.2`. */
     image?: string;
 }
 
@@ -133,7 +164,25 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
         for (const p of imageProblems(image ?? EXPORTER_IMAGE)) problems.push(`monitoring.image: ${p}`);
     }
     for (const entry of args.extraEnv ?? []) {
-        if (entry.value === "false") problems.push(`extraEnv: ${entry.name}=false would turn the switch ON in stack-back (any value does); omit it instead`);
+        const problem = switchProblem(entry.name, entry.value);
+        if (problem) problems.push(`extraEnv: ${problem}`);
+    }
+    const timeout = args.checkTimeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS;
+    if (!Number.isInteger(timeout) || timeout < 10 || timeout > 3600) {
+        problems.push(`checkTimeoutSeconds: ${timeout} must be a whole number of seconds, 10-3600`);
+    }
+    if (args.timezone !== undefined && !isTimeZone(args.timezone)) {
+        problems.push(`timezone: "${args.timezone}" is not an IANA time zone; write e.g. "UTC" or "Europe/Berlin"`);
+    }
+    if (args.minioCaCert !== undefined && args.minioCaCertPath !== undefined) {
+        problems.push("minioCaCert: give the CA either as PEM text or as a path on the host, not both");
+    }
+    if (args.minioCaCert !== undefined) for (const p of caCertProblems(args.minioCaCert)) problems.push(`minioCaCert: ${p}`);
+    if (args.minioCaCertPath !== undefined && !args.minioCaCertPath.startsWith("/")) {
+        problems.push(`minioCaCertPath: "${args.minioCaCertPath}" must be an absolute path on the app's host`);
+    }
+    if (args.initRepository ?? true) {
+        for (const p of dockerAccessProblems({ dockerHost: args.dockerHost, sshOpts: args.sshOpts, tls: args.dockerTls })) problems.push(`dockerHost: ${p}`);
     }
     return problems;
 }
@@ -188,7 +237,14 @@ export class AppBackup extends pulumi.ComponentResource {
             `${name}-lifecycle`,
             {
                 bucket: bucket.bucket,
-                rules: [{ id: "expire-noncurrent-versions", status: "Enabled", noncurrentVersionExpirationDays: retentionDays }],
+                // No `status`: terraform-provider-minio v1.20.1 (minio/resource_minio_ilm_policy.go)
+                // has it Computed and always writes "Enabled".
+                rules: [
+                    { id: "expire-noncurrent-versions", noncurrentVersionExpirationDays: retentionDays },
+                    // restic deletes its lock files on every run; in a versioned bucket each delete
+                    // leaves a marker. This removes markers whose versions have all expired.
+                    { id: "expire-delete-markers", expiration: "DeleteMarker" },
+                ],
             },
             { ...keep, dependsOn: [versioning] },
         );
@@ -208,7 +264,9 @@ export class AppBackup extends pulumi.ComponentResource {
 
         const user = new minio.IamUser(
             `${name}-user`,
-            { name: names.writerUser, secret: secretKey.result, updateSecret: true, forceDestroy: false },
+            // No updateSecret: with it, terraform-provider-minio v1.20.1 (minio/resource_minio_iam_user.go,
+            // minioUpdateUser) sets a new RANDOM key on every update, and Vault and the sidecar keep a dead one.
+            { name: names.writerUser, secret: secretKey.result, forceDestroy: false },
             parent,
         );
         const policy = new minio.IamPolicy(`${name}-policy`, { name: names.writerPolicy, policy: JSON.stringify(resticWriterPolicy(names.bucket)) }, parent);
@@ -238,6 +296,9 @@ export class AppBackup extends pulumi.ComponentResource {
         );
 
         const image = new docker.RemoteImage(`${name}-image`, { name: args.image ?? DEFAULT_STACKBACK_IMAGE, keepLocally: true }, parent);
+        // restic's cache survives a recreated sidecar, so a run does not download every index again.
+        const cache = new docker.Volume(`${name}-cache`, { name: names.cacheVolume }, keep);
+        const sidecarCa = args.minioCaCert !== undefined ? SIDECAR_CA_FROM_PEM : args.minioCaCertPath !== undefined ? CONTAINER_CA_PATH : undefined;
         const env = sidecarEnv({
             repository,
             resticPassword: "",
@@ -246,6 +307,9 @@ export class AppBackup extends pulumi.ComponentResource {
             schedule: args.schedule,
             keep: args.keep ?? keepPolicyForRetention(retentionDays),
             logLevel: args.logLevel,
+            timezone: args.timezone,
+            caCertFile: sidecarCa,
+            caCertPem: args.minioCaCert,
             extra: args.extraEnv,
         });
         const envs = containerEnvs(env, { RESTIC_PASSWORD: resticPassword.result, AWS_SECRET_ACCESS_KEY: secretKey.result });
@@ -264,7 +328,12 @@ export class AppBackup extends pulumi.ComponentResource {
                 ],
                 // stack-back execs into database containers and starts helper containers, so it needs
                 // the API. Mounting the socket read-only would not restrict the API; a socket proxy would.
-                volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }],
+                volumes: [
+                    { hostPath: DOCKER_SOCKET, containerPath: SIDECAR_DOCKER_SOCKET },
+                    { volumeName: cache.name, containerPath: SIDECAR_CACHE_PATH },
+                    ...(args.minioCaCertPath !== undefined ? [{ hostPath: args.minioCaCertPath, containerPath: CONTAINER_CA_PATH, readOnly: true }] : []),
+                ],
+                ...(args.minioCaCert !== undefined ? { command: caWritingCommand(SIDECAR_CA_FROM_PEM, SIDECAR_START) } : {}),
                 restart: "unless-stopped",
                 // No hostname: stack-back finds its own container by hostname == container id.
                 logDriver: "json-file",
@@ -273,12 +342,22 @@ export class AppBackup extends pulumi.ComponentResource {
             { ...parent, dependsOn: [attachment] },
         );
 
+        let repositoryStep: pulumi.Resource | undefined;
         if (args.initRepository ?? true) {
-            new command.local.Command(
+            const check = repositoryCheckCommand(
+                {
+                    container: names.container,
+                    timeoutSeconds: args.checkTimeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
+                    requireLabels: args.requireLabels ?? true,
+                    composeProject: args.composeProject ?? args.app,
+                },
+                { dockerHost: args.dockerHost, sshOpts: args.sshOpts, tls: args.dockerTls },
+            );
+            repositoryStep = new command.local.Command(
                 `${name}-repository-init`,
                 {
-                    create: repositoryInitCommand(names.container),
-                    ...(args.dockerHost ? { environment: { DOCKER_HOST: args.dockerHost } } : {}),
+                    create: check.create,
+                    ...(Object.keys(check.environment).length > 0 ? { environment: check.environment } : {}),
                     // Re-run whenever the sidecar is recreated (new image, credentials or schedule).
                     triggers: [container.id],
                 },
@@ -287,7 +366,7 @@ export class AppBackup extends pulumi.ComponentResource {
         }
 
         if (args.monitoring) {
-            this.createExporter(name, args, args.monitoring, { repository, names, resticPassword: resticPassword.result });
+            this.createExporter(name, args, args.monitoring, { repository, names, resticPassword: resticPassword.result, after: repositoryStep ?? container });
         }
 
         this.bucket = bucket.bucket;
@@ -314,7 +393,7 @@ export class AppBackup extends pulumi.ComponentResource {
         name: string,
         args: AppBackupArgs,
         monitoring: AppBackupMonitoringArgs,
-        ctx: { repository: string; names: ReturnType<typeof backupNames>; resticPassword: pulumi.Output<string> },
+        ctx: { repository: string; names: ReturnType<typeof backupNames>; resticPassword: pulumi.Output<string>; after: pulumi.Resource },
     ): void {
         const parent = { parent: this };
         const readerKey = new random.RandomPassword(
@@ -322,7 +401,8 @@ export class AppBackup extends pulumi.ComponentResource {
             { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
             { ...parent, ignoreChanges: ["length", "special", "overrideSpecial"] },
         );
-        const reader = new minio.IamUser(`${name}-reader`, { name: ctx.names.readerUser, secret: readerKey.result, updateSecret: true }, parent);
+        // No updateSecret, as for the writer: it would replace the key with a random one on each update.
+        const reader = new minio.IamUser(`${name}-reader`, { name: ctx.names.readerUser, secret: readerKey.result }, parent);
         const readerPolicy = new minio.IamPolicy(
             `${name}-reader-policy`,
             { name: ctx.names.readerPolicy, policy: JSON.stringify(resticReaderPolicy(ctx.names.bucket)) },
@@ -334,12 +414,17 @@ export class AppBackup extends pulumi.ComponentResource {
             parent,
         );
         const image = new docker.RemoteImage(`${name}-exporter-image`, { name: monitoring.image ?? EXPORTER_IMAGE, keepLocally: true }, parent);
+        const cache = new docker.Volume(`${name}-exporter-cache`, { name: ctx.names.exporterCacheVolume }, { ...parent, retainOnDelete: true });
+        const ca = args.minioCaCert !== undefined ? EXPORTER_CA_FROM_PEM : args.minioCaCertPath !== undefined ? CONTAINER_CA_PATH : undefined;
         const env = exporterEnv({
             repository: ctx.repository,
             resticPassword: "",
             accessKeyId: ctx.names.readerUser,
             secretAccessKey: "",
             refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
+            timezone: args.timezone,
+            caCertFile: ca,
+            caCertPem: args.minioCaCert,
         });
         new docker.Container(
             `${name}-exporter`,
@@ -349,11 +434,17 @@ export class AppBackup extends pulumi.ComponentResource {
                 envs: containerEnvs(env, { RESTIC_PASSWORD: ctx.resticPassword, AWS_SECRET_ACCESS_KEY: readerKey.result }),
                 labels: exporterLabels({ app: args.app, group: args.group ?? "", host: args.host ?? "" }),
                 ports: [{ internal: EXPORTER_PORT, external: monitoring.port }],
+                volumes: [
+                    { volumeName: cache.name, containerPath: EXPORTER_CACHE_PATH },
+                    ...(args.minioCaCertPath !== undefined ? [{ hostPath: args.minioCaCertPath, containerPath: CONTAINER_CA_PATH, readOnly: true }] : []),
+                ],
+                ...(args.minioCaCert !== undefined ? { command: caWritingCommand(EXPORTER_CA_FROM_PEM, EXPORTER_START) } : {}),
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": "10m", "max-file": "3" },
             },
-            { ...parent, dependsOn: [attachment] },
+            // Only once the repository exists: the exporter reads it at start.
+            { ...parent, dependsOn: [attachment, ctx.after] },
         );
     }
 }

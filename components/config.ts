@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as YAML from "yaml";
 import { parseClock, parseCron } from "./cron";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
-import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, MonitoredApp } from "./monitoring";
+import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, MonitoredApp, runbookBaseUrlProblem } from "./monitoring";
 import { mergeNotifications, NotificationSettings, notificationProblems, readNotifications } from "./notifications";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
-import { DEFAULT_RETENTION_DAYS, DEFAULT_STACKBACK_IMAGE, imageProblems, minioEndpointProblem } from "./stackback";
+import { caCertProblems, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_RETENTION_DAYS, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
 /** The config namespace: keys are `platform-backups:<key>` in `Pulumi.<stack>.yaml`. */
 export const CONFIG_NAMESPACE = "platform-backups";
@@ -37,6 +37,8 @@ export interface HostSpec {
     sshOpts?: string[];
     /** Where Prometheus reaches the host's exporters. Default: the host name in `dockerHost`. */
     address?: string;
+    /** Client TLS files (paths on the machine running Pulumi); required for a `tcp://` dockerHost. */
+    tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /** An app's metrics exporter, when monitoring is on for it. */
@@ -68,14 +70,22 @@ export interface AppSpec {
     notifications: NotificationSettings;
     /** The app's exporter, or undefined when monitoring is off for it. */
     monitoring?: AppMonitoringSpec;
+    /** Whether the deploy-time check fails while the app's project has no `stack-back.*` label. */
+    requireLabels: boolean;
 }
 
 /** A validated fleet: everything the stack needs to create its resources. */
 export interface Fleet {
     hosts: Record<string, HostSpec>;
     apps: AppSpec[];
-    minio: { endpoint: string; ssl: boolean; region?: string };
-    vault: { address: string; mount: string; namePrefix: string };
+    minio: { endpoint: string; ssl: boolean; region?: string; caCert?: string; caCertPath?: string };
+    vault: { address: string; mount: string; namePrefix: string; skipChildToken: boolean; maxLeaseTtlSeconds?: number };
+    /** IANA time zone of the sidecars' cron and the exporters (`TZ`). */
+    timezone: string;
+    /** Bound in seconds on every restic call of the deploy-time check. */
+    checkTimeoutSeconds: number;
+    /** Stack-wide monitoring settings that are not per app. */
+    monitoring: { runbookBaseUrl?: string };
     namePrefix: string;
     image: string;
     initRepository: boolean;
@@ -194,12 +204,13 @@ function describe(value: unknown): string {
     return typeof value === "string" ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
 }
 
-const APP_KEYS = ["name", "host", "group", "schedule", "composeProject", "expectedDuration", "retentionDays", "notifications", "monitoring"] as const;
-const HOST_KEYS = ["dockerHost", "sshOpts", "address"] as const;
-const MONITORING_KEYS = ["enabled", "portBase", "graceHours", "refreshIntervalSeconds"] as const;
+const APP_KEYS = ["name", "host", "group", "schedule", "composeProject", "expectedDuration", "retentionDays", "notifications", "monitoring", "requireLabels"] as const;
+const HOST_KEYS = ["dockerHost", "sshOpts", "address", "tls"] as const;
+const TLS_KEYS = ["caFile", "certFile", "keyFile"] as const;
+const MONITORING_KEYS = ["enabled", "portBase", "graceHours", "refreshIntervalSeconds", "runbookBaseUrl"] as const;
 const APP_MONITORING_KEYS = ["enabled", "port", "graceHours"] as const;
-const MINIO_KEYS = ["endpoint", "ssl", "region"] as const;
-const VAULT_KEYS = ["address", "mount", "namePrefix"] as const;
+const MINIO_KEYS = ["endpoint", "ssl", "region", "caCert", "caCertPath"] as const;
+const VAULT_KEYS = ["address", "mount", "namePrefix", "skipChildToken", "maxLeaseTtlSeconds"] as const;
 const SCHEDULE_KEYS = ["start", "spacingMinutes", "groups"] as const;
 const GROUP_KEYS = ["start", "end", "maxConcurrent"] as const;
 
@@ -222,10 +233,28 @@ function readHosts(r: Reader, raw: unknown): Record<string, HostSpec> {
             else r.report(`${path}.sshOpts`, "must be a list of strings");
         }
         const address = r.string(host, "address", path, false);
-        if (dockerHost !== undefined) hosts[name] = { dockerHost, ...(sshOpts ? { sshOpts } : {}), ...(address ? { address } : {}) };
+        const tls = readTls(r, host.tls, `${path}.tls`, dockerHost);
+        if (dockerHost !== undefined) hosts[name] = { dockerHost, ...(sshOpts ? { sshOpts } : {}), ...(address ? { address } : {}), ...(tls ? { tls } : {}) };
     }
     if (Object.keys(obj).length === 0) r.report("hosts", "is empty; add at least one host");
     return hosts;
+}
+
+/** A host's TLS files: required for `tcp://` (an open Docker API otherwise), refused elsewhere. */
+function readTls(r: Reader, raw: unknown, path: string, dockerHost: string | undefined): HostSpec["tls"] {
+    const isTcp = dockerHost?.startsWith("tcp://") ?? false;
+    if (raw === undefined || raw === null) {
+        if (isTcp) r.report(path, `is missing; a tcp:// Docker host needs TLS: give caFile, certFile and keyFile (paths on the machine running Pulumi), or use ssh://`);
+        return undefined;
+    }
+    const obj = r.object(raw, path, true);
+    if (!obj) return undefined;
+    r.knownKeys(obj, path, TLS_KEYS);
+    if (dockerHost !== undefined && !isTcp) r.report(path, `is only used with a tcp:// dockerHost; "${dockerHost}" does not use it, remove it`);
+    const caFile = r.string(obj, "caFile", path, true, "give the path of the CA certificate that signed the Docker daemon's");
+    const certFile = r.string(obj, "certFile", path, true, "give the path of the client certificate");
+    const keyFile = r.string(obj, "keyFile", path, true, "give the path of the client key");
+    return caFile && certFile && keyFile ? { caFile, certFile, keyFile } : undefined;
 }
 
 interface ScheduleSettings {
@@ -268,6 +297,7 @@ interface AppDraft {
     retentionDays?: number;
     notifications: NotificationSettings;
     monitoring: { enabled?: boolean; port?: number; graceHours?: number };
+    requireLabels?: boolean;
 }
 
 function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, namePrefix: string, stackNotifications: unknown): AppDraft[] {
@@ -293,6 +323,7 @@ function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, name
         const schedule = r.string(app, "schedule", path, false);
         const expectedDuration = r.number(app, "expectedDuration", path, 1, "minutes");
         const retentionDays = r.number(app, "retentionDays", path, 1, "days");
+        const requireLabels = r.boolean(app, "requireLabels", path);
         for (const problem of notificationProblems(app.notifications, `${path}.notifications`, stackNotifications)) r.report(problem.path, problem.message);
         const notifications = readNotifications(app.notifications, `${path}.notifications`).settings;
         const monitoringObj = r.object(app.monitoring, `${path}.monitoring`, false) ?? {};
@@ -331,6 +362,7 @@ function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, name
                 retentionDays,
                 notifications,
                 monitoring,
+                requireLabels,
             });
         }
     });
@@ -342,6 +374,7 @@ interface MonitoringSettings {
     portBase: number;
     graceHours: number;
     refreshIntervalSeconds: number;
+    runbookBaseUrl?: string;
 }
 
 function readMonitoring(r: Reader, raw: unknown): MonitoringSettings {
@@ -352,7 +385,15 @@ function readMonitoring(r: Reader, raw: unknown): MonitoringSettings {
         portBase: r.number(obj, "portBase", "monitoring", 1, "(port number)") ?? DEFAULTS.exporterPortBase,
         graceHours: r.number(obj, "graceHours", "monitoring", 0, "hours") ?? DEFAULT_GRACE_HOURS,
         refreshIntervalSeconds: r.number(obj, "refreshIntervalSeconds", "monitoring", 60, "seconds") ?? DEFAULT_REFRESH_INTERVAL_SECONDS,
+        runbookBaseUrl: readRunbookBaseUrl(r, obj),
     };
+}
+
+function readRunbookBaseUrl(r: Reader, obj: Obj): string | undefined {
+    const url = r.string(obj, "runbookBaseUrl", "monitoring", false);
+    const problem = url === undefined ? undefined : runbookBaseUrlProblem(url);
+    if (problem) r.report("monitoring.runbookBaseUrl", problem);
+    return problem ? undefined : url;
 }
 
 /** The host part of a Docker host URL (`ssh://deploy@vm1:22` -> `vm1`). */
@@ -415,6 +456,11 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
     if (endpointProblem) r.report("minio.endpoint", endpointProblem);
     const ssl = (minioObj && r.boolean(minioObj, "ssl", "minio")) ?? DEFAULTS.minioSsl;
     const region = minioObj ? r.string(minioObj, "region", "minio", false) : undefined;
+    const caCert = minioObj ? r.string(minioObj, "caCert", "minio", false) : undefined;
+    if (caCert !== undefined) for (const problem of caCertProblems(caCert)) r.report("minio.caCert", problem);
+    const caCertPath = minioObj ? r.string(minioObj, "caCertPath", "minio", false) : undefined;
+    if (caCertPath !== undefined && !caCertPath.startsWith("/")) r.report("minio.caCertPath", `"${caCertPath}" must be an absolute path of a PEM file on the app hosts`);
+    if (caCert !== undefined && caCertPath !== undefined) r.report("minio", "caCert and caCertPath are both set; give the CA once, as PEM text (caCert) or as a path on the hosts (caCertPath)");
 
     const vaultObj = r.object(raw.vault, "vault", true);
     if (vaultObj) r.knownKeys(vaultObj, "vault", VAULT_KEYS);
@@ -422,6 +468,13 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
     if (vaultAddress !== undefined && !/^https?:\/\/\S+$/.test(vaultAddress)) r.report("vault.address", `"${vaultAddress}" must be an http(s):// URL`);
     const vaultMount = (vaultObj && r.string(vaultObj, "mount", "vault", false)) ?? DEFAULTS.vaultMount;
     const vaultNamePrefix = (vaultObj && r.string(vaultObj, "namePrefix", "vault", false)) ?? DEFAULT_VAULT_NAME_PREFIX;
+    const skipChildToken = (vaultObj && r.boolean(vaultObj, "skipChildToken", "vault")) ?? false;
+    const maxLeaseTtlSeconds = vaultObj ? r.number(vaultObj, "maxLeaseTtlSeconds", "vault", 60, "seconds") : undefined;
+
+    const timezone = r.string(raw, "timezone", "", false) ?? "UTC";
+    if (!isTimeZone(timezone)) r.report("timezone", `"${timezone}" is not an IANA time zone; write e.g. "UTC" or "Europe/Berlin"`);
+    const checkTimeoutSeconds = r.number(raw, "checkTimeoutSeconds", "", 10, "seconds") ?? DEFAULT_CHECK_TIMEOUT_SECONDS;
+    if (checkTimeoutSeconds > 3600) r.report("checkTimeoutSeconds", `is ${checkTimeoutSeconds}; it must be at most 3600 seconds`);
 
     const namePrefix = r.string(raw, "namePrefix", "", false) ?? DEFAULT_NAME_PREFIX;
     const image = r.string(raw, "image", "", false) ?? DEFAULT_STACKBACK_IMAGE;
@@ -477,14 +530,24 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
         retentionDays: d.retentionDays ?? retentionDays,
         notifications: mergeNotifications(stackNotifications, d.notifications),
         ...(exporters[i] ? { monitoring: exporters[i] } : {}),
+        requireLabels: d.requireLabels ?? true,
     }));
     return {
         problems: [],
         fleet: {
             hosts,
             apps,
-            minio: { endpoint, ssl, ...(region ? { region } : {}) },
-            vault: { address: vaultAddress, mount: vaultMount, namePrefix: vaultNamePrefix },
+            minio: { endpoint, ssl, ...(region ? { region } : {}), ...(caCert !== undefined ? { caCert } : {}), ...(caCertPath !== undefined ? { caCertPath } : {}) },
+            vault: {
+                address: vaultAddress,
+                mount: vaultMount,
+                namePrefix: vaultNamePrefix,
+                skipChildToken,
+                ...(maxLeaseTtlSeconds !== undefined ? { maxLeaseTtlSeconds } : {}),
+            },
+            timezone,
+            checkTimeoutSeconds,
+            monitoring: { ...(monitoring.runbookBaseUrl !== undefined ? { runbookBaseUrl: monitoring.runbookBaseUrl } : {}) },
             namePrefix,
             image,
             initRepository,
@@ -498,7 +561,17 @@ export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; probl
 export function monitoredApps(fleet: Fleet): MonitoredApp[] {
     return fleet.apps.flatMap((app) =>
         app.monitoring
-            ? [{ app: app.name, group: app.group, host: app.host, exporterAddress: app.monitoring.address, intervalHours: 24, graceHours: app.monitoring.graceHours }]
+            ? [
+                  {
+                      app: app.name,
+                      group: app.group,
+                      host: app.host,
+                      exporterAddress: app.monitoring.address,
+                      intervalHours: 24,
+                      graceHours: app.monitoring.graceHours,
+                      refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds,
+                  },
+              ]
             : [],
     );
 }

@@ -23,9 +23,16 @@ export const EXPORTER_IMAGE_REPOSITORY = "ngosang/restic-exporter";
 
 /**
  * The exporter release. Tags are plain semver without a `v` (its release workflow runs on tags
- * `*.*.*`). 2.0.0 (2025-12-09) bundles restic 0.18.1 and exports everything as gauges.
+ * `*.*.*`). 2.0.2, because it serves an empty repository:
+ * - 2.0.0 crash-loops on one: exporter/exporter.py (2.0.0) reads `stats_data["total_uncompressed_size"]`
+ *   and `["compression_ratio"]`, which restic 0.18 leaves out when zero; the failed first refresh
+ *   leaves `metrics` None and `collect()` then fails at registration. 2.0.1 guards `collect()`,
+ *   2.0.2 reads those fields only when present.
+ * - 2.1.0 asks `snapshots --latest 1` without `--group-by`, which restic 0.19 groups globally
+ *   (fixed in 2.1.1, exporter.py `get_snapshots`).
+ * 2.0.2's Dockerfile bundles restic 0.18.1, the same restic as stack-back v1.5.4's image.
  */
-export const EXPORTER_VERSION = "2.0.0";
+export const EXPORTER_VERSION = "2.0.2";
 
 /** The pinned exporter image (never `latest`). */
 export const EXPORTER_IMAGE = `${EXPORTER_IMAGE_REPOSITORY}:${EXPORTER_VERSION}`;
@@ -44,10 +51,17 @@ export const EXPORTER_METRICS_PATH = "/metrics";
 export const DEFAULT_REFRESH_INTERVAL_SECONDS = 3600;
 
 /**
- * restic's cache inside the exporter container. Mounting a volume here keeps the cache across
+ * restic's cache inside the exporter container (README.md of 2.0.2: mount `/root/.cache/restic`;
+ * the image runs as root and sets no XDG_CACHE_HOME). A named volume here keeps the cache across
  * container re-creation, so a restart does not download every index again.
  */
 export const EXPORTER_CACHE_PATH = "/root/.cache/restic";
+
+/** The exporter's own start command (Dockerfile of 2.0.2: `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini). */
+export const EXPORTER_START = "/usr/local/bin/python -u /app/exporter.py";
+
+/** Where the exporter's start command writes a CA given as PEM text (`RESTIC_CACERT`). */
+export const EXPORTER_CA_FROM_PEM = "/tmp/platform-backups/ca.pem";
 
 /** Metric names of restic-exporter 2.0.0 that the rules and the runbook rely on. */
 export const RESTIC_METRICS = {
@@ -125,6 +139,10 @@ export interface ExporterEnvOptions {
     region?: string;
     /** Exporter log level, e.g. `INFO` or `DEBUG`. */
     logLevel?: string;
+    /** Path of the CA file inside the container (`RESTIC_CACERT`); the exporter's restic inherits its environment. */
+    caCertFile?: string;
+    /** PEM text of that CA, written to `caCertFile` by the start command. */
+    caCertPem?: string;
     /**
      * Time zone of the container. The exporter turns snapshot times into Unix time with the
      * container's local zone (it drops the offset restic wrote), so this must equal the sidecar's
@@ -161,6 +179,8 @@ export function exporterEnv(options: ExporterEnvOptions): EnvEntry[] {
     if (options.insecureTls === true) entries.push(on("INSECURE_TLS"));
     if (options.logLevel) entries.push(plain("LOG_LEVEL", options.logLevel));
     if (options.timezone) entries.push(plain("TZ", options.timezone));
+    if (options.caCertFile) entries.push(plain("RESTIC_CACERT", options.caCertFile));
+    if (options.caCertPem) entries.push(plain("PLATFORM_BACKUPS_CA_PEM", options.caCertPem));
     return entries;
 }
 
@@ -205,6 +225,8 @@ export interface MonitoredApp {
     intervalHours: number;
     /** Extra hours before the snapshot counts as late; overrides {@link MonitoringOptions.graceHours}. */
     graceHours?: number;
+    /** The exporter's refresh interval; overrides {@link MonitoringOptions.refreshIntervalSeconds}. */
+    refreshIntervalSeconds?: number;
 }
 
 /** Settings of the generated Prometheus files; all optional. */
@@ -266,8 +288,10 @@ export function monitoringProblems(fleet: readonly MonitoredApp[]): string[] {
     return problems;
 }
 
-function assertValidFleet(fleet: readonly MonitoredApp[]): void {
+function assertValidFleet(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): void {
     const problems = monitoringProblems(fleet);
+    const urlProblem = options.readmeUrl === undefined ? undefined : runbookBaseUrlProblem(options.readmeUrl);
+    if (urlProblem) problems.push(`readmeUrl (monitoring.runbookBaseUrl): ${urlProblem}`);
     if (problems.length > 0) throw new Error(`Invalid monitoring fleet:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 }
 
@@ -309,6 +333,20 @@ export interface RuleFile {
     groups: Array<{ name: string; rules: AlertRule[] }>;
 }
 
+/**
+ * Why `url` cannot be the base of runbook links, or undefined. Alertmanager and Grafana show
+ * `runbook_url` as a link outside the repository, so it must be an absolute http(s) URL.
+ */
+export function runbookBaseUrlProblem(url: string): string | undefined {
+    try {
+        const parsed = new URL(url);
+        if (parsed.protocol === "https:" || parsed.protocol === "http:") return undefined;
+    } catch {
+        // falls through to the message
+    }
+    return `"${url}" is not an absolute http(s) URL; give the address of the runbook page, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/README.md"`;
+}
+
 /** The runbook link of one alert: its heading inside the README's monitoring section. */
 export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string {
     return `${options.readmeUrl ?? DEFAULT_README_URL}#${alert.toLowerCase()}`;
@@ -323,7 +361,7 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const job = options.jobName ?? DEFAULT_JOB_NAME;
     const sel = selector(job, entry.app);
     const staleAfter = staleAfterSeconds(entry, options);
-    const refresh = options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
+    const refresh = entry.refreshIntervalSeconds ?? options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
     const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
@@ -384,7 +422,7 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
 
 /** The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every app. */
 export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): RuleFile {
-    assertValidFleet(fleet);
+    assertValidFleet(fleet, options);
     return {
         groups: [{ name: options.ruleGroupName ?? DEFAULT_RULE_GROUP, rules: fleet.flatMap((entry) => appAlertRules(entry, options)) }],
     };

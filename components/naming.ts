@@ -39,6 +39,10 @@ export interface BackupNames {
     container: string;
     /** Name of the restic exporter container on the app's host. */
     exporterContainer: string;
+    /** Docker volume with the sidecar's restic cache. */
+    cacheVolume: string;
+    /** Docker volume with the exporter's restic cache. */
+    exporterCacheVolume: string;
 }
 
 /** Prefixes that shape the names; all optional. */
@@ -62,6 +66,8 @@ export function backupNames(app: string, options: NamingOptions = {}): BackupNam
         vaultSecret: `${vaultPrefix}${app}`,
         container: `${app}_stackback`,
         exporterContainer: `${app}_restic_exporter`,
+        cacheVolume: `${app}_stackback_cache`,
+        exporterCacheVolume: `${app}_restic_exporter_cache`,
     };
 }
 

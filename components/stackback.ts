@@ -2,8 +2,9 @@
  * stack-back, the backup sidecar: its image, its environment and its repository set-up.
  *
  * Pure: the component wraps the entries marked secret in `pulumi.secret`.
- * Variable names are stack-back's own (src/restic_compose_backup/config.py): there is no
- * `BACKUP_CRON`, and boolean switches are ON when set to anything, so none is ever emitted.
+ * Variable names are stack-back's own (src/restic_compose_backup/config.py, v1.5.4): there is no
+ * `BACKUP_CRON`. Its switches come in two kinds, see {@link SWITCHES_ON_WHEN_SET} and
+ * {@link SWITCHES_ON_WHEN_TRUE}.
  */
 
 /** The sidecar image, pinned to a release (never `latest`). */
@@ -12,8 +13,67 @@ export const DEFAULT_STACKBACK_IMAGE = "ghcr.io/lawndoc/stack-back:v1.5.4";
 /** The label stack-back uses to find the containers it backs up: those of its own project. */
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
 
-/** Where the Docker API socket is on the host and in the sidecar. */
+/** Where the Docker API socket is on the host. */
 export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+/**
+ * Where the sidecar sees the socket. stack-back v1.5.4 connects to `DOCKER_HOST` and falls back to
+ * `unix://tmp/docker.sock` (src/restic_compose_backup/utils.py, `docker_client`); its README mounts
+ * the host socket at `/tmp/docker.sock`. Mounted anywhere else without `DOCKER_HOST`, every `rcb`
+ * command crashes, including the `rcb dump-env` and `rcb crontab` of src/entrypoint.sh: the
+ * container stays "Up" and cron runs nothing.
+ */
+export const SIDECAR_DOCKER_SOCKET = "/tmp/docker.sock";
+
+/** The sidecar's `DOCKER_HOST`, set explicitly too (utils.py calls its fallback one to "remove in 1.0"). */
+export const SIDECAR_DOCKER_HOST = `unix://${SIDECAR_DOCKER_SOCKET}`;
+
+/** restic's cache in the sidecar: src/Dockerfile of stack-back v1.5.4 sets `XDG_CACHE_HOME=/cache`. */
+export const SIDECAR_CACHE_PATH = "/cache";
+
+/**
+ * Where a private CA's PEM is in a container (`RESTIC_CACERT`; restic v0.18.0 cmd/restic/global.go
+ * reads that variable as the `--cacert` files). A PEM given as text is written inside the cache
+ * volume: stack-back's backup process container gets the sidecar's mounts and environment
+ * (src/restic_compose_backup/backup_runner.py and cli.py `backup`, v1.5.4) but not files copied into
+ * the sidecar, so the file must live on a mount. A host path is mounted read-only here instead.
+ */
+export const SIDECAR_CA_FROM_PEM = `${SIDECAR_CACHE_PATH}/platform-backups/ca.pem`;
+
+/** Where a host's CA file (`minio.caCertPath`) is mounted, read-only, in the sidecar and the exporter. */
+export const CONTAINER_CA_PATH = "/etc/platform-backups/ca.pem";
+
+/** The variable that carries a PEM given as text into the container, for the start command to write out. */
+export const CA_PEM_ENV = "PLATFORM_BACKUPS_CA_PEM";
+
+/** stack-back v1.5.4's own start command (src/Dockerfile: `WORKDIR /restic-compose-backup`, `CMD ["./entrypoint.sh"]`). */
+export const SIDECAR_START = "./entrypoint.sh";
+
+/**
+ * The container command that writes the PEM of `CA_PEM_ENV` to `file` and then starts `start`
+ * (replacing the shell, so signals reach it as before).
+ */
+export function caWritingCommand(file: string, start: string): string[] {
+    const dir = file.slice(0, file.lastIndexOf("/"));
+    return ["sh", "-c", `mkdir -p ${dir} && printf '%s\\n' "$${CA_PEM_ENV}" > ${file} && exec ${start}`];
+}
+
+/** Problems with a PEM given as text: it must hold at least one certificate. */
+export function caCertProblems(pem: string): string[] {
+    return /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)
+        ? []
+        : ["is not a PEM certificate; paste the CA's certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----"];
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(zone: string): boolean {
+    try {
+        new Intl.DateTimeFormat(undefined, { timeZone: zone });
+        return zone.trim() !== "";
+    } catch {
+        return false;
+    }
+}
 
 /** How many snapshots restic keeps, per period (stack-back's `RESTIC_KEEP_*`). */
 export interface ResticKeepPolicy {
@@ -85,6 +145,12 @@ export interface SidecarEnvInput {
     schedule: string;
     keep: ResticKeepPolicy;
     logLevel?: string;
+    /** IANA time zone of the container (`TZ`); cron runs in it. Default: unset, which is UTC. */
+    timezone?: string;
+    /** Path of the CA file inside the container (`RESTIC_CACERT`), when MinIO has a private CA. */
+    caCertFile?: string;
+    /** PEM text of that CA, written to `caCertFile` at start (see {@link caWritingCommand}). */
+    caCertPem?: string;
     /** Extra entries, e.g. failure notifications. */
     extra?: EnvEntry[];
 }
@@ -105,35 +171,309 @@ export function sidecarEnv(input: SidecarEnvInput): EnvEntry[] {
         plain("RESTIC_KEEP_YEARLY", String(input.keep.yearly)),
     ];
     if (input.logLevel) entries.push(plain("LOG_LEVEL", input.logLevel));
+    // Always explicit: the socket is mounted where stack-back looks by default, and this says so.
+    entries.push(plain("DOCKER_HOST", SIDECAR_DOCKER_HOST));
+    // dcron runs the schedule in the container's zone; the image has tzdata (restic/restic base).
+    if (input.timezone) entries.push(plain("TZ", input.timezone));
+    if (input.caCertFile) entries.push(plain("RESTIC_CACERT", input.caCertFile));
+    if (input.caCertPem) entries.push(plain(CA_PEM_ENV, input.caCertPem));
     return [...entries, ...(input.extra ?? [])];
 }
 
+
 /**
- * The shell script that initialises the app's restic repository at deploy time, run through
- * `docker exec` in the sidecar, so it uses the sidecar's own credentials, network path and restic
- * version. restic >= 0.17 exits with 10 when the repository does not exist: only then is it
- * initialised. Any other failure (12: wrong password, or an S3 error) fails `pulumi up` with
- * restic's message, instead of the 02:00 backup. `restic init` refuses to overwrite an existing
- * repository, so even a mis-detected state cannot destroy one.
+ * stack-back switches that are ON when set to anything non-empty, `false` included: v1.5.4 tests
+ * them raw (`config.swarm_mode`, `config.include_all_compose_projects` in containers.py
+ * `RunningContainers`). Omit them to turn them off.
  */
-export function repositoryInitShell(): string {
-    return [
-        "set -eu",
-        "rc=0; restic cat config >/dev/null 2>&1 || rc=$?",
-        'if [ "$rc" -eq 10 ]; then',
-        '  echo "no restic repository yet: initialising"',
-        "  restic init",
-        'elif [ "$rc" -ne 0 ]; then',
-        '  echo "restic cannot open the repository (exit $rc):" >&2',
-        "  restic cat config >/dev/null || true",
-        '  exit "$rc"',
-        "fi",
-        "restic snapshots --latest 1 >/dev/null",
-        'echo "restic repository ready"',
-    ].join("\n");
+export const SWITCHES_ON_WHEN_SET: readonly string[] = ["SWARM_MODE", "INCLUDE_ALL_COMPOSE_PROJECTS"];
+
+/**
+ * stack-back switches read with `utils.is_true` (v1.5.4 utils.py `TRUE_VALUES`): ON only for
+ * `1`, `true`, `True`, `TRUE`; anything else (`yes`, `on`, `false`) is OFF.
+ */
+export const SWITCHES_ON_WHEN_TRUE: readonly string[] = ["INCLUDE_PROJECT_NAME", "EXCLUDE_BIND_MOUNTS", "AUTO_BACKUP_ALL", "INCLUDE_ALL_VOLUMES", "CHECK_WITH_CACHE"];
+
+/** The values stack-back's `is_true` accepts as ON (utils.py `TRUE_VALUES`, v1.5.4). */
+export const STACK_BACK_TRUE_VALUES: readonly string[] = ["1", "true", "True", "TRUE"];
+
+/** Problems with one stack-back switch's value, as a sentence with a fix; undefined when it means what it looks like. */
+export function switchProblem(name: string, value: string): string | undefined {
+    if (SWITCHES_ON_WHEN_SET.includes(name) && /^(false|0|no|off|n)$/i.test(value.trim())) {
+        return `${name}=${value} turns the switch ON (stack-back tests only whether it is set); omit ${name} to turn it off`;
+    }
+    if (SWITCHES_ON_WHEN_TRUE.includes(name) && !STACK_BACK_TRUE_VALUES.includes(value) && !/^(false|False|FALSE|0)$/.test(value)) {
+        return `${name}=${value} silently means OFF (stack-back turns it on only for ${STACK_BACK_TRUE_VALUES.join(", ")}); write ${name}=true, or omit it`;
+    }
+    return undefined;
 }
 
-/** The command the machine running Pulumi executes: {@link repositoryInitShell} inside the sidecar. */
-export function repositoryInitCommand(container: string): string {
-    return `docker exec ${container} sh -c '${repositoryInitShell()}'`;
+// ---------------------------------------------------------------------------------------------
+// The deploy-time check
+// ---------------------------------------------------------------------------------------------
+
+/** What the deploy-time check needs to know besides the sidecar's own environment. */
+export interface RepositoryCheckOptions {
+    /** The sidecar container the check runs in. */
+    container: string;
+    /** The bound, in seconds, on each restic call and on `rcb status`. */
+    timeoutSeconds: number;
+    /** Whether a project with no `stack-back.*` label fails the check. */
+    requireLabels: boolean;
+    /** The app's Compose project, for the message that says how to label a service. */
+    composeProject: string;
+}
+
+/** Default bound on each restic call of the check, in seconds. */
+export const DEFAULT_CHECK_TIMEOUT_SECONDS = 120;
+
+/** The line `rcb status` logs when it would back up nothing (cli.py `status`, v1.5.4). */
+export const NO_LABELS_LINE = "No containers in the project has 'stack-back.*' label";
+
+/** The first line the check prints inside the sidecar; its absence means `docker exec` itself failed. */
+export const CHECK_STARTED_MARKER = "platform-backups check: running inside the sidecar";
+
+/** Exit code of the check when a call was killed at its time bound (as coreutils' `timeout`). */
+export const CHECK_TIMEOUT_EXIT = 124;
+
+/**
+ * The check that runs inside the sidecar (busybox `sh`), so it uses the sidecar's own
+ * credentials, CA, network path and restic. Steps:
+ *
+ * 1. `restic cat config`: 0 = the repository opens; 10 = none yet (restic >= 0.17,
+ *    cmd/restic/main.go of v0.18.0), so `restic init`; 12 = wrong password; anything else fails
+ *    with restic's words (an untrusted certificate or an unknown key is named as such).
+ * 2. `rcb status --log-level info`, stack-back's own check (cli.py `status`, v1.5.4): it connects
+ *    to Docker, lists the project, prints what it will back up and pings databases. It does not
+ *    always exit non-zero, so its output is read too: a traceback or an `ERROR:` line fails, and so
+ *    does "No containers in the project has 'stack-back.*' label" unless labels are not required.
+ *    `--log-level info` because a configured `LOG_LEVEL=warning` would hide that line.
+ *
+ * Every call is bounded by a watchdog rather than busybox `timeout`: restic traps SIGTERM and exits
+ * with its own code (cmd/restic/cleanup.go, v0.18.0), so the exit status cannot tell a kill from a
+ * failure; the watchdog leaves a flag file instead. `restic init` refuses to overwrite an existing
+ * repository, so even a mis-detected state cannot destroy one.
+ */
+export function repositoryCheckShell(options: RepositoryCheckOptions): string {
+    const timeout = options.timeoutSeconds;
+    return `set -u
+echo "${CHECK_STARTED_MARKER}"
+T=${timeout}
+REQUIRE_LABELS=${options.requireLabels ? 1 : 0}
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
+rc=0
+expired=0
+
+# bounded NAME COMMAND...: runs COMMAND with at most T seconds; output in $work/NAME, status in
+# rc, expired=1 when the watchdog had to stop it.
+bounded() {
+  name=$1; shift
+  rm -f "$work/expired" "$work/done"
+  "$@" >"$work/$name" 2>&1 &
+  pid=$!
+  (
+    i=0
+    while [ "$i" -lt "$T" ]; do
+      sleep 1
+      [ -e "$work/done" ] || [ ! -d "$work" ] && exit 0
+      i=$((i + 1))
+    done
+    : >"$work/expired"
+    kill -TERM "$pid"
+    sleep 5
+    kill -KILL "$pid"
+  ) >/dev/null 2>&1 &
+  rc=0
+  wait "$pid" || rc=$?
+  : >"$work/done"
+  expired=0
+  if [ -e "$work/expired" ]; then expired=1; fi
+}
+
+# causes NAME: names the cause when restic's words show it.
+causes() {
+  if grep -qi -e 'x509' -e 'certificate signed by unknown authority' -e 'failed to verify certificate' "$work/$1"; then
+    echo "Cause: MinIO's TLS certificate is not trusted by restic in the sidecar. Give the CA that signed it with platform-backups:minio.caCert (PEM) or minio.caCertPath (a file on the hosts); it reaches restic as RESTIC_CACERT."
+  fi
+  if grep -qi -e 'InvalidAccessKeyId' -e 'Access Key Id you provided does not exist' -e 'SignatureDoesNotMatch' "$work/$1"; then
+    echo "Cause: MinIO does not know this access key or secret key. The sidecar's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY must be the MinIO user's; re-run pulumi up, and never set updateSecret on the user."
+  fi
+  if grep -qi -e 'no such host' -e 'connection refused' -e 'i/o timeout' -e 'network is unreachable' "$work/$1"; then
+    echo "Cause: the MinIO endpoint cannot be reached from the app's host (DNS, firewall or port of $RESTIC_REPOSITORY)."
+  fi
+}
+
+# fail_restic NAME WHAT: reports a failed restic call and exits.
+fail_restic() {
+  if [ "$expired" -eq 1 ]; then
+    echo "restic $2 did not finish within $T seconds (checkTimeoutSeconds) and was stopped." >&2
+    cat "$work/$1" >&2
+    causes "$1" >&2
+    echo "restic keeps retrying quietly when: the MinIO endpoint in $RESTIC_REPOSITORY is unreachable from this host; MinIO's certificate is not trusted (set minio.caCert or minio.caCertPath); or MinIO does not know the access key (AWS_ACCESS_KEY_ID). Raise checkTimeoutSeconds only if MinIO is merely slow." >&2
+    exit ${CHECK_TIMEOUT_EXIT}
+  fi
+  echo "restic $2 failed (exit $rc). restic says:" >&2
+  cat "$work/$1" >&2
+  causes "$1" >&2
+  exit 1
+}
+
+bounded cat-config restic cat config
+if [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ]; then
+  echo "no restic repository at $RESTIC_REPOSITORY yet: initialising it"
+  bounded init restic init
+  if [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then fail_restic init "init"; fi
+  cat "$work/init"
+elif [ "$expired" -eq 0 ] && [ "$rc" -eq 12 ]; then
+  echo "wrong password: a restic repository exists at $RESTIC_REPOSITORY, but RESTIC_PASSWORD does not open it (restic exit 12)." >&2
+  echo "The password in Vault must be the one the repository was created with. Restore the old password into the Vault secret; never rotate a restic password by replacing it." >&2
+  exit 12
+elif [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then
+  fail_restic cat-config "cat config"
+fi
+echo "restic repository opens: $RESTIC_REPOSITORY"
+
+bounded status rcb status --log-level info
+cat "$work/status"
+if [ "$expired" -eq 1 ]; then
+  echo "stack-back's own check (rcb status) did not finish within $T seconds and was stopped." >&2
+  exit ${CHECK_TIMEOUT_EXIT}
+fi
+if grep -q -e 'docker.sock' -e 'Error while fetching server API version' -e 'DockerException' -e 'Cannot connect to the Docker daemon' -e 'Cannot find metadata for backup container' "$work/status"; then
+  echo "stack-back cannot use the Docker API (DOCKER_HOST=\${DOCKER_HOST:-unset}): it needs the host's socket at ${SIDECAR_DOCKER_SOCKET} (or DOCKER_HOST pointing at it) and must find its own container (no hostname set). Without it no backup ever runs." >&2
+  exit 1
+fi
+if [ "$rc" -ne 0 ] || grep -q -e 'Traceback' -e ' - ERROR: ' -e ' - CRITICAL: ' "$work/status"; then
+  echo "stack-back's own check (rcb status) reported errors (exit $rc); its words are above." >&2
+  exit 1
+fi
+if grep -qF "${NO_LABELS_LINE}" "$work/status"; then
+  if [ "$REQUIRE_LABELS" -eq 1 ]; then
+    echo "stack-back would back up nothing: no running container of Compose project '${options.composeProject}' carries a stack-back.* label." >&2
+    echo "Label the services to back up and re-deploy the app (docker compose up -d), e.g. in its compose file: labels: [\\"stack-back.volumes=true\\"] for its volumes, or stack-back.postgres=true / stack-back.mysql=true / stack-back.mariadb=true on a database service." >&2
+    echo "To deploy before the app is labelled, set requireLabels: false on the app (then nothing is backed up until it is)." >&2
+    exit 1
+  fi
+  echo "warning: nothing of Compose project '${options.composeProject}' is labelled for backup yet (requireLabels is false)."
+fi
+echo "platform-backups check passed: the repository opens and stack-back sees what it will back up"
+`;
+}
+
+/** Client TLS files for a `tcp://` Docker host: paths on the machine running Pulumi. */
+export interface DockerTlsFiles {
+    /** CA certificate that signed the Docker daemon's certificate. */
+    caFile: string;
+    /** Client certificate. */
+    certFile: string;
+    /** Client private key. */
+    keyFile: string;
+}
+
+/** How the machine running Pulumi reaches an app host's Docker engine: as the Docker provider does. */
+export interface DockerAccess {
+    /** `unix://`, `tcp://` or `ssh://` address; the provider's `host`. Unset: the runner's own default. */
+    dockerHost?: string;
+    /** Extra `ssh` flags for an `ssh://` host; the provider's `sshOpts`. */
+    sshOpts?: string[];
+    /** Client TLS files (paths on the runner) for a `tcp://` host. */
+    tls?: DockerTlsFiles;
+}
+
+/** Problems with a {@link DockerAccess}, as sentences with a fix. */
+export function dockerAccessProblems(access: DockerAccess): string[] {
+    const host = access.dockerHost ?? "";
+    const problems: string[] = [];
+    if (access.sshOpts && access.sshOpts.length > 0 && !host.startsWith("ssh://")) {
+        problems.push(`sshOpts are set but dockerHost "${host}" is not ssh://; remove sshOpts or use an ssh:// host`);
+    }
+    if (host.startsWith("tcp://") && !access.tls) {
+        problems.push(`dockerHost "${host}" is plain TCP: the Docker API would be open to anyone on the network. Give tls: { caFile, certFile, keyFile } or use ssh://`);
+    }
+    if (access.tls && !host.startsWith("tcp://")) problems.push(`tls is only for tcp:// hosts; "${host || "(default)"}" does not use it, remove tls`);
+    if (host.startsWith("ssh://")) {
+        const url = sshUrl(host);
+        if (!url) problems.push(`dockerHost "${host}" is not ssh://[user@]host[:port]`);
+    }
+    return problems;
+}
+
+/** Single-quotes a word for POSIX sh. */
+export function shellQuote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function sshUrl(host: string): { user?: string; host: string; port?: string } | undefined {
+    const m = /^ssh:\/\/(?:([^@/:\s]+)@)?([^@/:\s]+)(?::(\d{1,5}))?\/?$/.exec(host);
+    if (!m || m[2].startsWith("-") || (m[1] ?? "").startsWith("-")) return undefined;
+    return { ...(m[1] ? { user: m[1] } : {}), host: m[2], ...(m[3] ? { port: m[3] } : {}) };
+}
+
+/** Environment variable names of the check's `create` command for a TLS host's client files. */
+export const CHECK_TLS_ENV = { ca: "PLATFORM_BACKUPS_TLS_CA", cert: "PLATFORM_BACKUPS_TLS_CERT", key: "PLATFORM_BACKUPS_TLS_KEY" } as const;
+
+/**
+ * The command (`sh`) that runs {@link repositoryCheckShell} inside the sidecar, and the
+ * environment to run it with.
+ *
+ * - `unix://`, `tcp://`, and `ssh://` without `sshOpts`: `docker exec -i <container> sh -s` with
+ *   `DOCKER_HOST` in the environment; a `tcp://` host adds `--tlsverify --tlscacert/--tlscert/--tlskey`
+ *   from `PLATFORM_BACKUPS_TLS_*` (the same files the provider gets).
+ * - `ssh://` with `sshOpts`: the docker CLI would ignore them, so the command runs
+ *   `ssh <sshOpts> [-l user] [-p port] -- host docker exec -i <container> sh -s`, the same ssh
+ *   invocation as the provider's connection helper (docker/cli cli/connhelper, used by
+ *   terraform-provider-docker v4 internal/provider/config.go `GetConnectionHelperWithSSHOpts`).
+ *
+ * The script goes in on stdin (a quoted here-document), so nothing in it is re-parsed by a shell
+ * on the way. The output is captured: when the script did not start (Docker unreachable, sidecar
+ * not running) the message says so instead of showing a restic error.
+ */
+export function repositoryCheckCommand(options: RepositoryCheckOptions, access: DockerAccess = {}): { create: string; environment: Record<string, string> } {
+    const problems = dockerAccessProblems(access);
+    if (problems.length > 0) throw new Error(`cannot reach the Docker host for the deploy-time check: ${problems.join("; ")}`);
+    const host = access.dockerHost;
+    const environment: Record<string, string> = {};
+    let transport: string;
+    let where: string;
+    const ssh = host?.startsWith("ssh://") && access.sshOpts && access.sshOpts.length > 0 ? sshUrl(host) : undefined;
+    if (ssh) {
+        const words = [
+            ...(access.sshOpts ?? []).map(shellQuote),
+            ...(ssh.user ? ["-l", shellQuote(ssh.user)] : []),
+            ...(ssh.port ? ["-p", shellQuote(ssh.port)] : []),
+            "--",
+            shellQuote(ssh.host),
+        ];
+        transport = `ssh ${words.join(" ")} docker exec -i ${options.container} sh -s`;
+        where = host as string;
+    } else {
+        if (host) environment.DOCKER_HOST = host;
+        let flags = "";
+        if (access.tls) {
+            environment[CHECK_TLS_ENV.ca] = access.tls.caFile;
+            environment[CHECK_TLS_ENV.cert] = access.tls.certFile;
+            environment[CHECK_TLS_ENV.key] = access.tls.keyFile;
+            flags = ` --tlsverify --tlscacert "$${CHECK_TLS_ENV.ca}" --tlscert "$${CHECK_TLS_ENV.cert}" --tlskey "$${CHECK_TLS_ENV.key}"`;
+        }
+        transport = `docker${flags} exec -i ${options.container} sh -s`;
+        where = host ?? "the default Docker engine";
+    }
+    const create = `check_script() {
+cat <<'PLATFORM_BACKUPS_CHECK'
+${repositoryCheckShell(options)}PLATFORM_BACKUPS_CHECK
+}
+out=$(check_script | ${transport} 2>&1)
+rc=$?
+case "$out" in
+  *"${CHECK_STARTED_MARKER}"*)
+    if [ "$rc" -eq 0 ]; then printf '%s\\n' "$out"; else printf '%s\\n' "$out" >&2; fi
+    exit "$rc" ;;
+esac
+printf '%s\\n' "$out" >&2
+echo "platform-backups: could not run the deploy-time check in container ${options.container} on ${where} (exit $rc); Docker's words are above." >&2
+echo "Check that the machine running Pulumi reaches that Docker engine (ssh keys or agent, firewall, TLS files) and that the sidecar runs: docker logs ${options.container}" >&2
+exit 1
+`;
+    return { create, environment };
 }

@@ -24,6 +24,7 @@ import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy 
 import { Secret } from "@pulumi/policy";
 import { bucketArn, isAllowed, objectsArn, type PolicyDocument } from "../components/iamPolicy";
 import { CRON_FIELDS } from "../components/cron";
+import { switchProblem, SWITCHES_ON_WHEN_SET, SWITCHES_ON_WHEN_TRUE } from "../components/stackback";
 
 /** Resource type tokens the rules apply to (checked against the provider SDKs' `__pulumiType`). */
 export const RESOURCE_TYPES = {
@@ -283,28 +284,22 @@ export function scheduleProblems(props: Props): string[] {
     return problems;
 }
 
-/** stack-back switches that are ON when set to anything non-empty, "false" included. */
-export const STACK_BACK_SWITCHES: readonly string[] = [
-    "SWARM_MODE",
-    "INCLUDE_PROJECT_NAME",
-    "EXCLUDE_BIND_MOUNTS",
-    "INCLUDE_ALL_COMPOSE_PROJECTS",
-    "INCLUDE_ALL_VOLUMES",
-    "AUTO_BACKUP_ALL",
-];
+/**
+ * stack-back v1.5.4's switches, in its two kinds (config.py, utils.py `is_true`): `SWARM_MODE` and
+ * `INCLUDE_ALL_COMPOSE_PROJECTS` are ON when set to anything, `false` included; the others are ON
+ * only for 1/true/True/TRUE, so `AUTO_BACKUP_ALL=false` is fine and `=yes` silently means OFF.
+ */
+export const STACK_BACK_SWITCHES: readonly string[] = [...SWITCHES_ON_WHEN_SET, ...SWITCHES_ON_WHEN_TRUE];
 
-const LOOKS_OFF = /^(false|0|no|off|n)$/i;
-
-/** Violations of "stack-back switches are omitted, never set to false", plus the ignored `BACKUP_CRON`. */
+/** Violations of "each stack-back switch means what it says", plus the ignored `BACKUP_CRON`. */
 export function stackBackEnvProblems(props: Props): string[] {
     const env = parseEnvs(props.envs);
     const name = String(props.name ?? "?");
     const problems: string[] = [];
     for (const key of STACK_BACK_SWITCHES) {
         const value = env.get(key);
-        if (value !== undefined && LOOKS_OFF.test(value.trim())) {
-            problems.push(`Container "${name}": ${key}=${value} turns the switch ON (stack-back tests only whether it is set). Remove ${key} to turn it off.`);
-        }
+        const problem = value === undefined ? undefined : switchProblem(key, value);
+        if (problem) problems.push(`Container "${name}": ${problem}.`);
     }
     if (env.has("BACKUP_CRON")) {
         problems.push(
@@ -475,7 +470,9 @@ export const scheduleGrammar: ResourceValidationPolicy = {
 
 export const stackBackSwitches: ResourceValidationPolicy = {
     name: "stackback-env-meaningful",
-    description: "stack-back switches are omitted rather than set to false (any value turns them on), and the ignored BACKUP_CRON is not used.",
+    description:
+        "stack-back switches mean what they say: SWARM_MODE and INCLUDE_ALL_COMPOSE_PROJECTS are omitted rather than set to false (any value turns them on); " +
+        "the others are true or omitted (yes/on silently mean off); the ignored BACKUP_CRON is not used.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: validateType(RESOURCE_TYPES.container, (props) => stackBackEnvProblems(props)),

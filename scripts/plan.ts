@@ -23,7 +23,7 @@ export function planReport(stack: string, fleet: Fleet): string {
     const hostOf = new Map(fleet.apps.map((app) => [app.name, app.host]));
     const groups = Object.keys(fleet.plan.windows).length;
     const apps = fleet.apps.length;
-    const summary = `stack ${stack}: ${apps} app${apps === 1 ? "" : "s"} in ${groups} storage group${groups === 1 ? "" : "s"}`;
+    const summary = `stack ${stack}: ${apps} app${apps === 1 ? "" : "s"} in ${groups} storage group${groups === 1 ? "" : "s"}; times in ${fleet.timezone}`;
     return `${summary}\n\n${planTable(fleet.plan.slots, (app) => hostOf.get(app), fleet.plan.windows)}`;
 }
 
@@ -33,8 +33,10 @@ function main(args: readonly string[]): number {
     const { stack, fleet } = loaded;
     process.stdout.write(planReport(stack, fleet));
     const hostOf = new Map(fleet.apps.map((app) => [app.name, app.host]));
-    // The sidecars' cron zone is UTC until the stack setting `timezone` reaches the Fleet (#9, #11).
-    const svgFile = writeOut(`plan-${stack}.svg`, planSvg(fleet.plan.slots, fleet.plan.windows, { stack, hostOf: (app) => hostOf.get(app) }));
+    const svgFile = writeOut(
+        `plan-${stack}.svg`,
+        planSvg(fleet.plan.slots, fleet.plan.windows, { stack, timezone: fleet.timezone, hostOf: (app) => hostOf.get(app) }),
+    );
     console.log(`\ntimeline: ${svgFile}`);
     return 0;
 }

@@ -7,7 +7,7 @@ import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf, find
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, isAllowed } from "../components";
+import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, EXPORTER_CACHE_PATH, isAllowed, repositoryCheckCommand } from "../components";
 
 const T = {
     bucket: "minio:index/s3Bucket:S3Bucket",
@@ -21,6 +21,7 @@ const T = {
     image: "docker:index/remoteImage:RemoteImage",
     container: "docker:index/container:Container",
     command: "command:local:Command",
+    volume: "docker:index/volume:Volume",
 };
 
 const providers = {
@@ -74,9 +75,9 @@ describe("AppBackup", () => {
 
     test("registers exactly the pipeline's children, each parented to the component", () => {
         const counts = Object.fromEntries(Object.entries(T).map(([k, type]) => [k, built.mine.filter((r) => r.type === type).length]));
-        expect(counts).toEqual({ bucket: 1, versioning: 1, ilm: 1, user: 1, policy: 1, attachment: 1, password: 2, secret: 1, image: 1, container: 1, command: 1 });
+        expect(counts).toEqual({ bucket: 1, versioning: 1, ilm: 1, user: 1, policy: 1, attachment: 1, password: 2, secret: 1, image: 1, container: 1, command: 1, volume: 1 });
         const children = built.seen.filter((s) => s.type !== APP_BACKUP_TYPE);
-        expect(children).toHaveLength(12);
+        expect(children).toHaveLength(13);
         for (const child of children) expect(child.parent).toBe(built.component);
         expect(children.map((c) => c.name).every((n) => n.startsWith("mm-"))).toBe(true);
     });
@@ -95,14 +96,32 @@ describe("AppBackup", () => {
         expect(bucket.inputs.forceDestroy).toBe(false);
         expect(only(built.mine, T.versioning).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
         const retained = built.seen.filter((s) => s.opts.retainOnDelete).map((s) => s.type).sort();
-        expect(retained).toEqual([T.bucket, T.ilm, T.password, T.password, T.versioning, T.secret].sort());
+        expect(retained).toEqual([T.bucket, T.ilm, T.password, T.password, T.versioning, T.secret, T.volume].sort());
     });
 
-    test("the lifecycle expires only non-current versions, after the retention period", () => {
+    test("the lifecycle expires only non-current versions and delete markers, and sets no computed status", () => {
         const rules = only(built.mine, T.ilm).inputs.rules as Record<string, unknown>[];
-        expect(rules).toHaveLength(1);
-        expect(rules[0]).toMatchObject({ status: "Enabled", noncurrentVersionExpirationDays: 30 });
-        expect(rules[0].expiration).toBeUndefined();
+        expect(rules).toEqual([
+            { id: "expire-noncurrent-versions", noncurrentVersionExpirationDays: 30 },
+            // terraform-provider-minio v1.20.1 resource_minio_ilm_policy.go: "DeleteMarker" is the
+            // ExpiredObjectDeleteMarker form, and `status` is Computed.
+            { id: "expire-delete-markers", expiration: "DeleteMarker" },
+        ]);
+    });
+
+    test("neither MinIO user sets updateSecret (v1.20.1 would replace the key with a random one on update)", async () => {
+        const other = await build("us", { ...baseArgs, app: "users", monitoring: { port: 9500 } });
+        const users = other.mine.filter((r) => r.type === T.user);
+        expect(users).toHaveLength(2);
+        for (const u of users) expect(u.inputs.updateSecret).toBeUndefined();
+    });
+
+    test("the writer cannot destroy the non-current versions that keep history (no s3:DeleteObjectVersion)", () => {
+        const doc = only(built.mine, T.policy).inputs.policy as string;
+        const objects = "arn:aws:s3:::restic-stackback-mattermost-bucket/data/ab/abcdef";
+        expect(isAllowed(doc, "s3:DeleteObject", objects)).toBe(true);
+        expect(isAllowed(doc, "s3:DeleteObjectVersion", objects)).toBe(false);
+        expect(isAllowed(doc, "s3:PutBucketVersioning", "arn:aws:s3:::restic-stackback-mattermost-bucket")).toBe(false);
     });
 
     test("the IAM policy allows restic on its own bucket and nothing else", () => {
@@ -167,7 +186,17 @@ describe("AppBackup", () => {
         expect(env.has("BACKUP_CRON")).toBe(false);
         expect([...env.values()]).not.toContain("false");
         expect(container.inputs.labels).toEqual(expect.arrayContaining([{ label: "com.docker.compose.project", value: "mattermost" }]));
-        expect(container.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]);
+        // stack-back v1.5.4 utils.py docker_client: DOCKER_HOST, default unix://tmp/docker.sock.
+        expect(env.get("DOCKER_HOST")).toBe("unix:///tmp/docker.sock");
+        expect(container.inputs.volumes).toEqual([
+            { hostPath: "/var/run/docker.sock", containerPath: "/tmp/docker.sock" },
+            // src/Dockerfile v1.5.4: XDG_CACHE_HOME=/cache
+            { volumeName: "mattermost_stackback_cache", containerPath: "/cache" },
+        ]);
+        expect(only(built.mine, T.volume).inputs.name).toBe("mattermost_stackback_cache");
+        expect(container.inputs.command).toBeUndefined();
+        expect(env.has("TZ")).toBe(false);
+        expect(env.has("RESTIC_CACERT")).toBe(false);
         expect(container.inputs.restart).toBe("unless-stopped");
         expect(container.inputs.hostname).toBeUndefined();
     });
@@ -195,7 +224,13 @@ describe("AppBackup", () => {
 
     test("the repository is initialised at deploy time through the app's Docker host, after the sidecar exists", () => {
         const init = only(built.mine, T.command);
-        expect(init.inputs.create).toMatch(/^docker exec mattermost_stackback sh -c '/);
+        expect(init.name).toBe("mm-repository-init");
+        const expected = repositoryCheckCommand(
+            { container: "mattermost_stackback", timeoutSeconds: 120, requireLabels: true, composeProject: "mattermost" },
+            { dockerHost: "ssh://deploy@vm1.test" },
+        );
+        expect(init.inputs.create).toBe(expected.create);
+        expect(init.inputs.create).toContain("docker exec -i mattermost_stackback sh -s");
         expect(init.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@vm1.test" });
         expect(init.inputs.triggers).toEqual(["mm-sidecar-id"]);
         const deps = built.seen.find((s) => s.type === T.command)!.opts.dependsOn as pulumi.Resource[];
@@ -233,16 +268,67 @@ describe("AppBackup", () => {
         expect(other.mine.filter((r) => r.type === T.command)).toHaveLength(0);
     });
 
+    test("time zone, CA, check bound, labels and sshOpts reach the sidecar and the check", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        const other = await build("tz", {
+            ...baseArgs,
+            app: "tzapp",
+            timezone: "Europe/Berlin",
+            minioCaCert: pem,
+            checkTimeoutSeconds: 30,
+            requireLabels: false,
+            sshOpts: ["-p", "2222"],
+            monitoring: { port: 9501 },
+        });
+        const sidecar = other.mine.find((r) => r.name === "tz-sidecar")!;
+        const env = envOf(sidecar);
+        expect(env.get("TZ")).toBe("Europe/Berlin");
+        expect(env.get("RESTIC_CACERT")).toBe("/cache/platform-backups/ca.pem");
+        expect(env.get("PLATFORM_BACKUPS_CA_PEM")).toBe(pem);
+        expect((sidecar.inputs.command as string[]).join(" ")).toMatch(/exec \.\/entrypoint\.sh$/);
+        const exporter = other.mine.find((r) => r.name === "tz-exporter")!;
+        expect(envOf(exporter).get("TZ")).toBe("Europe/Berlin");
+        expect(envOf(exporter).get("RESTIC_CACERT")).toBe("/tmp/platform-backups/ca.pem");
+        expect((exporter.inputs.command as string[]).join(" ")).toMatch(/exec \/usr\/local\/bin\/python -u \/app\/exporter\.py$/);
+        const init = other.mine.find((r) => r.name === "tz-repository-init")!;
+        expect(init.inputs.create).toContain("T=30");
+        expect(init.inputs.create).toContain("REQUIRE_LABELS=0");
+        expect(init.inputs.create).toContain("ssh '-p' '2222' -l 'deploy' -- 'vm1.test' docker exec -i tzapp_stackback sh -s");
+        expect(init.inputs.environment).toBeUndefined();
+
+        const byPath = await build("cp", { ...baseArgs, app: "cpapp", minioCaCertPath: "/etc/ssl/internal-ca.pem" });
+        const sc = byPath.mine.find((r) => r.name === "cp-sidecar")!;
+        expect(envOf(sc).get("RESTIC_CACERT")).toBe("/etc/platform-backups/ca.pem");
+        expect(sc.inputs.volumes).toEqual(expect.arrayContaining([{ hostPath: "/etc/ssl/internal-ca.pem", containerPath: "/etc/platform-backups/ca.pem", readOnly: true }]));
+    });
+
     test("bad arguments fail with every problem listed, before anything is registered", () => {
         const before = registered.length;
         let message = "";
         try {
-            new AppBackup("bad", { app: "Bad_App", schedule: "*/5 2 * * *", minioEndpoint: "https://minio", retentionDays: 0, image: "ghcr.io/lawndoc/stack-back:latest" }, { providers });
+            new AppBackup(
+                "bad",
+                {
+                    app: "Bad_App",
+                    schedule: "*/5 2 * * *",
+                    minioEndpoint: "https://minio",
+                    retentionDays: 0,
+                    image: "ghcr.io/lawndoc/stack-back:latest",
+                    timezone: "Mars/Olympus",
+                    checkTimeoutSeconds: 5,
+                    minioCaCert: "not a pem",
+                    minioCaCertPath: "relative.pem",
+                    dockerHost: "tcp://vm1:2375",
+                },
+                { providers },
+            );
         } catch (e) {
             message = (e as Error).message;
             expect(e).toBeInstanceOf(pulumi.RunError);
         }
-        for (const arg of ["app:", "schedule:", "minioEndpoint:", "retentionDays:", "image:"]) expect(message).toContain(arg);
+        for (const arg of ["app:", "schedule:", "minioEndpoint:", "retentionDays:", "image:", "timezone:", "checkTimeoutSeconds:", "minioCaCert:", "minioCaCertPath:", "dockerHost:"]) {
+            expect(message).toContain(arg);
+        }
         expect(registered.length).toBe(before);
         expect(registered.some((r) => r.name === "bad")).toBe(false);
     });
@@ -265,7 +351,7 @@ describe("AppBackup with monitoring", () => {
     const named = (suffix: string) => built.mine.find((r) => r.name === `mon-${suffix}`)!;
 
     test("adds a read-only user, its policy and an exporter on the app's own host", () => {
-        expect(built.mine.filter((r) => r.type !== APP_BACKUP_TYPE)).toHaveLength(18);
+        expect(built.mine.filter((r) => r.type !== APP_BACKUP_TYPE)).toHaveLength(20);
         const exporter = named("exporter");
         expect(exporter.type).toBe(T.container);
         expect(exporter.provider).toContain("::docker-vm1::");
@@ -273,6 +359,14 @@ describe("AppBackup with monitoring", () => {
         expect(exporter.inputs.image).toContain("@sha256:");
         expect(exporter.inputs.name).toBe("n8n_restic_exporter");
         expect(exporter.inputs.ports).toEqual([{ internal: 8001, external: 9471 }]);
+        expect(exporter.inputs.volumes).toEqual([{ volumeName: "n8n_restic_exporter_cache", containerPath: EXPORTER_CACHE_PATH }]);
+        expect(named("exporter-cache").type).toBe(T.volume);
+        // Started only once the repository exists: an exporter on a missing repository fails its first read.
+        const deps = built.seen.find((s) => s.name === "mon-exporter")!.opts.dependsOn as pulumi.Resource[];
+        const init = built.seen.find((s) => s.name === "mon-repository-init")!;
+        expect(init).toBeDefined();
+        expect(deps.length).toBe(2);
+        expect(named("exporter-image").inputs.name).toBe("ngosang/restic-exporter:2.0.2");
         expect(exporter.inputs.labels).toEqual(expect.arrayContaining([{ label: "platform-backups.app", value: "n8n" }, { label: "platform-backups.host", value: "vm1" }]));
         // outside stack-back's scope: no compose project label
         expect(JSON.stringify(exporter.inputs.labels)).not.toContain("com.docker.compose.project");
@@ -307,9 +401,14 @@ describe("AppBackup with monitoring", () => {
         expect(texts.filter((_, i) => secretFlags[i]).map((t) => t.split("=")[0]).sort()).toEqual(["AWS_SECRET_ACCESS_KEY", "DISCORD_WEBHOOK", "RESTIC_PASSWORD"]);
     });
 
-    test("a boolean switch set to false, or a bad exporter port, is refused", () => {
+    test("a switch whose value means the opposite, or a bad exporter port, is refused", () => {
         expect(() => new AppBackup("sw", { ...baseArgs, extraEnv: [{ name: "SWARM_MODE", value: "false", secret: false }], monitoring: { port: 70000 } }, { providers })).toThrow(
             /monitoring\.port: 70000[\s\S]*extraEnv: SWARM_MODE=false/,
         );
+        expect(() => new AppBackup("sw2", { ...baseArgs, extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "yes", secret: false }] }, { providers })).toThrow(/AUTO_BACKUP_ALL=yes silently means OFF/);
+    });
+
+    test("AUTO_BACKUP_ALL=false means off in stack-back (utils.py is_true) and is accepted", () => {
+        expect(() => new AppBackup("sw3", { ...baseArgs, app: "swapp", extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "false", secret: false }] }, { providers })).not.toThrow();
     });
 });

@@ -194,3 +194,75 @@ describe("monitoring and notifications in the config", () => {
         expect(f.apps[0].notifications.emailHost).toBe("smtp.example.com");
     });
 });
+
+describe("the settings of the deploy-time check, time zone, private CA and Vault (config contract)", () => {
+    const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+
+    test("defaults: UTC, 120 s, labels required, child token, no CA, no runbook base", () => {
+        const f = parseStackConfig(fleet());
+        expect(f.timezone).toBe("UTC");
+        expect(f.checkTimeoutSeconds).toBe(120);
+        expect(f.apps.every((a) => a.requireLabels === true)).toBe(true);
+        expect(f.vault.skipChildToken).toBe(false);
+        expect(f.vault.maxLeaseTtlSeconds).toBeUndefined();
+        expect(f.minio.caCert).toBeUndefined();
+        expect(f.minio.caCertPath).toBeUndefined();
+        expect(f.monitoring).toEqual({});
+    });
+
+    test("each setting reaches the fleet in the contract's shape", () => {
+        const f = parseStackConfig(
+            fleet({
+                timezone: "Europe/Berlin",
+                checkTimeoutSeconds: 30,
+                minio: { endpoint: "minio.test:9000", caCert: PEM },
+                vault: { address: "https://vault.test:8200", skipChildToken: true, maxLeaseTtlSeconds: 600 },
+                monitoring: { runbookBaseUrl: "https://git.example.com/p/README.md" },
+                hosts: { vm1: { dockerHost: "tcp://vm1:2376", tls: { caFile: "/t/ca.pem", certFile: "/t/cert.pem", keyFile: "/t/key.pem" } }, vm2: { dockerHost: "ssh://deploy@vm2" } },
+                apps: [
+                    { name: "mattermost", host: "vm1", group: "green", requireLabels: false },
+                    { name: "n8n", host: "vm2", group: "green" },
+                ],
+            }),
+        );
+        expect(f.timezone).toBe("Europe/Berlin");
+        expect(f.checkTimeoutSeconds).toBe(30);
+        expect(f.minio.caCert).toBe(PEM);
+        expect(f.vault).toMatchObject({ skipChildToken: true, maxLeaseTtlSeconds: 600 });
+        expect(f.monitoring.runbookBaseUrl).toBe("https://git.example.com/p/README.md");
+        expect(f.hosts.vm1.tls).toEqual({ caFile: "/t/ca.pem", certFile: "/t/cert.pem", keyFile: "/t/key.pem" });
+        expect(f.apps.map((a) => a.requireLabels)).toEqual([false, true]);
+    });
+
+    test("bad values are all reported with their paths", () => {
+        const problems = problemsOf(
+            fleet({
+                timezone: "Mars/Olympus",
+                checkTimeoutSeconds: 5000,
+                minio: { endpoint: "minio.test:9000", caCert: "nope", caCertPath: "ca.pem" },
+                vault: { address: "https://vault.test:8200", skipChildToken: "yes", maxLeaseTtlSeconds: 30 },
+                monitoring: { runbookBaseUrl: "README.md" },
+                hosts: { vm1: { dockerHost: "tcp://vm1:2375" }, vm2: { dockerHost: "ssh://deploy@vm2", tls: { caFile: "/a", certFile: "/b", keyFile: "/c" } } },
+            }),
+        );
+        for (const path of [
+            "timezone:",
+            "checkTimeoutSeconds:",
+            "minio.caCert:",
+            "minio.caCertPath:",
+            "minio: caCert and caCertPath are both set",
+            "vault.skipChildToken:",
+            "vault.maxLeaseTtlSeconds:",
+            "monitoring.runbookBaseUrl:",
+            "hosts.vm1.tls: is missing",
+            "hosts.vm2.tls: is only used with a tcp://",
+        ]) {
+            expect(problems.some((p) => p.startsWith(path))).toBe(true);
+        }
+        expect(problemsOf(fleet({ checkTimeoutSeconds: 9 })).some((p) => p.startsWith("checkTimeoutSeconds:"))).toBe(true);
+    });
+
+    test("prod states UTC explicitly", () => {
+        expect(stackConfig("prod").timezone).toBe("UTC");
+    });
+});

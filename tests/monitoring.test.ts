@@ -18,6 +18,7 @@ import {
     RESTIC_METRICS,
     RuleFile,
     runbookUrl,
+    runbookBaseUrlProblem,
     RUNBOOK_SECTION,
     scrapeConfig,
     ScrapeConfigFile,
@@ -64,7 +65,10 @@ function parsedRules(fleet = FLEET): RuleFile {
 
 describe("exporter image and port", () => {
     test("the image is pinned to a release of ngosang/restic-exporter", () => {
-        expect(EXPORTER_IMAGE).toBe("ngosang/restic-exporter:2.0.0");
+        // 2.0.2 serves an empty repository (exporter/exporter.py reads the compression fields only
+        // when present; 2.0.0 crashed on their absence); 2.1.0 has the --latest grouping bug.
+        expect(EXPORTER_IMAGE).toBe("ngosang/restic-exporter:2.0.2");
+        expect(EXPORTER_IMAGE).not.toMatch(/:2\.0\.[01]$|:2\.1\.0$/);
         expect(imageProblems(EXPORTER_IMAGE)).toEqual([]);
     });
 
@@ -240,6 +244,20 @@ describe("alertRules", () => {
         const rules = appAlertRules(FLEET[1]);
         expect(rules.find((r) => r.alert === ALERTS.exporterDown)?.expr).toBe('up{job="restic-exporter",app="n8n"} == 0');
         expect(rules.find((r) => r.alert === ALERTS.exporterAbsent)?.expr).toBe('absent(up{job="restic-exporter",app="n8n"})');
+    });
+
+    test("an app's own refresh interval sets how long a failed check may last before it alerts", () => {
+        const rule = appAlertRules({ ...FLEET[0], refreshIntervalSeconds: 7200 }, { refreshIntervalSeconds: 3600 }).find((r) => r.alert === ALERTS.checkFailed);
+        expect(rule?.for).toBe("150m");
+    });
+
+    test("a runbook base must be an absolute http(s) URL; relative ones are refused", () => {
+        expect(runbookBaseUrlProblem("https://git.example.com/p/README.md")).toBeUndefined();
+        expect(runbookBaseUrlProblem("README.md")).toMatch(/absolute/);
+        expect(runbookBaseUrlProblem("ftp://x/README.md")).toMatch(/absolute/);
+        expect(() => alertRules(FLEET, { readmeUrl: "docs/README.md" })).toThrow(/runbookBaseUrl/);
+        const rules = alertRules(FLEET, { readmeUrl: "https://git.example.com/p/README.md" });
+        for (const rule of rules.groups[0].rules) expect(rule.annotations.runbook_url).toMatch(/^https:\/\/git\.example\.com\/p\/README\.md#restic/);
     });
 
     test("runbook links point at the README's monitoring section", () => {

@@ -288,10 +288,11 @@ describe("examples/basic installed as its README says", () => {
         "vault-secret": "vault:kv/secretV2:SecretV2",
         image: "docker:index/remoteImage:RemoteImage",
         sidecar: "docker:index/container:Container",
+        cache: "docker:index/volume:Volume",
         "repository-init": "command:local:Command",
     };
 
-    test.each(["wiki", "git"])("%s gets its twelve children under their stable names", (app) => {
+    test.each(["wiki", "git"])("%s gets its thirteen children under their stable names", (app) => {
         const children = exampleRun.registered.filter((r) => r.name.startsWith(`${app}-`)).map((r) => [r.name.slice(app.length + 1), r.type]);
         expect(Object.fromEntries(children)).toEqual(CHILDREN);
     });

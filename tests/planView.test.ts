@@ -275,6 +275,8 @@ describe("the plan CLI (scripts/plan.ts)", () => {
         const { fleet } = loadStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
         const report = planReport("prod", fleet);
         expect(report).toMatch(/^stack prod: 6 apps in 2 storage groups/);
+        expect(report.split("\n")[0]).toMatch(/; times in UTC$/);
+        expect(planReport("prod", { ...fleet, timezone: "Europe/Berlin" }).split("\n")[0]).toMatch(/times in Europe\/Berlin$/);
         expect(rowOf(report, "n8n")).toEqual(["n8n", "02:20", "02:40", "planned", "-"]);
         expect(rowOf(report, "solidtime")).toEqual(["solidtime", "02:20", "02:40", "planned", "-"]);
         expect(rowOf(report, "gitlab")).toEqual(["gitlab", "02:40", "03:00", "planned", "-"]);

@@ -178,12 +178,24 @@ describe("stackback-env-meaningful", () => {
         expect(stackBackEnvProblems(sidecar({}, ["EXCLUDE_BIND_MOUNTS=true"]))).toEqual([]);
     });
 
-    it("rejects switches set to false and the ignored BACKUP_CRON", () => {
+    it("rejects on-when-set switches set to false, and the ignored BACKUP_CRON", () => {
         const problems = stackBackEnvProblems(sidecar({}, ["INCLUDE_ALL_COMPOSE_PROJECTS=false", "SWARM_MODE=0", "BACKUP_CRON=0 3 * * *"]));
         expect(problems).toHaveLength(3);
         expect(problems[0]).toMatch(/SWARM_MODE=0 turns the switch ON/);
         expect(problems[1]).toMatch(/INCLUDE_ALL_COMPOSE_PROJECTS=false/);
         expect(problems[2]).toMatch(/BACKUP_CRON is not a stack-back variable/);
+    });
+
+    // stack-back v1.5.4 utils.py is_true: TRUE_VALUES = ["1", "true", "True", "TRUE", ...]
+    it("accepts is_true switches set to false (off) or true (on)", () => {
+        expect(stackBackEnvProblems(sidecar({}, ["AUTO_BACKUP_ALL=false", "EXCLUDE_BIND_MOUNTS=0", "INCLUDE_PROJECT_NAME=True", "CHECK_WITH_CACHE=1"]))).toEqual([]);
+    });
+
+    it("rejects is_true switches whose value silently means off", () => {
+        const problems = stackBackEnvProblems(sidecar({}, ["AUTO_BACKUP_ALL=yes", "CHECK_WITH_CACHE=on"]));
+        expect(problems).toHaveLength(2);
+        expect(problems[0]).toMatch(/AUTO_BACKUP_ALL=yes silently means OFF/);
+        expect(problems[1]).toMatch(/CHECK_WITH_CACHE=on silently means OFF/);
     });
 });
 

@@ -55,12 +55,12 @@ test("each app's sidecar lands on its own host's engine", () => {
     expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_restic_exporter"))).toHaveLength(6);
 });
 
-test("six complete, monitored pipelines: 19 resources per app (component + 12 children + 6 for the exporter)", () => {
+test("six complete, monitored pipelines: 21 resources per app (component + 13 children + 7 for the exporter)", () => {
     expect(ofType("platform-backups:index:AppBackup")).toHaveLength(6);
     const resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
     const perApp = (app: string) => resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`)).length;
-    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(19);
-    expect(resources).toHaveLength(6 * 19);
+    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(21);
+    expect(resources).toHaveLength(6 * 21);
 });
 
 test("no secret reaches the exports", () => {
@@ -87,4 +87,57 @@ test("notifications from the stack reach every sidecar; only the app's own expor
         expect(sidecar.inputs.envs).toEqual(expect.arrayContaining(["EMAIL_HOST=smtp.platform-one.internal", "EMAIL_PORT=587", "EMAIL_SEND_TO=ops@platform-one.internal"]));
         expect(sidecar.inputs.ports).toBeUndefined();
     }
+});
+
+test("prod states its time zone: every sidecar and exporter runs in UTC", () => {
+    expect(stackConfig("prod").timezone).toBe("UTC");
+    for (const container of ofType("docker:index/container:Container")) {
+        expect(container.inputs.envs).toEqual(expect.arrayContaining(["TZ=UTC"]));
+    }
+});
+
+test("the Vault provider gets skipChildToken explicitly (false: the token needs auth/token/create)", () => {
+    const [vault] = ofType("pulumi:providers:vault");
+    expect(String(vault.inputs.skipChildToken)).toBe("false");
+});
+
+test("each app's deploy-time check is the command named <app>-repository-init, reaching its host", () => {
+    const checks = ofType("command:local:Command");
+    expect(checks.map((c) => c.name).sort()).toEqual(["gitlab", "linkwarden", "mattermost", "n8n", "solidtime", "vault"].map((a) => `${a}-repository-init`));
+    const gitlab = checks.find((c) => c.name === "gitlab-repository-init")!;
+    expect(gitlab.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@vm3.platform-one.internal" });
+    expect(gitlab.inputs.create).toContain("T=120");
+});
+
+describe("settings that reach the program from the config", () => {
+    let custom: ProgramRun;
+    beforeAll(async () => {
+        const raw = stackConfig("prod");
+        const monitoring = { ...(raw.monitoring as Record<string, unknown>), refreshIntervalSeconds: 7200, runbookBaseUrl: "https://git.example.com/p/README.md" };
+        const vault = { ...(raw.vault as Record<string, unknown>), skipChildToken: true, maxLeaseTtlSeconds: 600 };
+        custom = await runProgram({ ...raw, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 }, () => {
+            let loaded: Record<string, unknown> = {};
+            jest.isolateModules(() => {
+                loaded = require("../index");
+            });
+            return loaded;
+        }, { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" });
+    });
+
+    test("the alert rules use the configured refresh interval and absolute runbook links", () => {
+        const rules = String(custom.exports.alertRules);
+        // checkFailed waits one refresh plus 30 minutes: 7200 s + 1800 s.
+        expect(rules).toContain("for: 150m");
+        expect(rules).not.toContain("for: 90m");
+        expect(rules).toContain("runbook_url: https://git.example.com/p/README.md#resticcheckfailed");
+    });
+
+    test("time zone, check bound and Vault settings reach their resources", () => {
+        const all = (type: string) => custom.registered.filter((r: Registered) => r.type === type);
+        for (const c of all("docker:index/container:Container")) expect(c.inputs.envs).toEqual(expect.arrayContaining(["TZ=Europe/Berlin"]));
+        for (const c of all("command:local:Command")) expect(c.inputs.create).toContain("T=45");
+        const [vault] = all("pulumi:providers:vault");
+        expect(String(vault.inputs.skipChildToken)).toBe("true");
+        expect(String(vault.inputs.maxLeaseTtlSeconds)).toBe("600");
+    });
 });
