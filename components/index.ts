@@ -5,6 +5,8 @@
  */
 export * from "./appBackup";
 export * from "./config";
+export * from "./configFields";
+export * from "./configSchema";
 export * from "./cron";
 export * from "./iamPolicy";
 export * from "./monitoring";
