@@ -442,9 +442,11 @@ export function readStackFileConfig(file: string): { raw: RawStackConfig; proble
     const where = path.relative(process.cwd(), file) || file;
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
     if (doc.errors.length > 0) {
-        throw new ConfigError(
-            doc.errors.map((e) => ({ path: `${where}:${e.linePos?.[0].line ?? "?"}:${e.linePos?.[0].col ?? "?"}`, message: `YAML syntax error: ${e.message.split("\n")[0]}` })),
-        );
+        // The first error only: the parser's later ones usually follow from it.
+        const [error] = doc.errors;
+        const at = error.linePos?.[0];
+        const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        throw new ConfigError([{ path: `${where}:${at?.line ?? "?"}:${at?.col ?? "?"}`, message: `YAML syntax error: ${message}; fix the file, then run again` }]);
     }
     const content = (doc.toJS() ?? {}) as { config?: unknown };
     if (content.config !== undefined && !isMap(content.config)) throw new ConfigError([{ path: `${where}: config`, message: "must be a map of namespace:key entries" }]);

@@ -81,10 +81,7 @@ export function wholeNumber(opts: Presence<number> & { unit: string; min: number
         const missing = absent(value, opts);
         if (missing) return missing as Checked<number>;
         const number = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-        if (!Number.isInteger(number)) {
-            const quoted = typeof value === "string" ? "; remove the quotes and write a number" : "";
-            return { problem: `must be a whole number of ${opts.unit}, got ${describeValue(value)}${quoted}` };
-        }
+        if (!Number.isInteger(number)) return { problem: `must be a whole number of ${opts.unit}, got ${describeValue(value)}` };
         if (number < opts.min) return { problem: `is ${number}; it must be at least ${opts.min} ${opts.unit}` };
         if (opts.max !== undefined && number > opts.max) return { problem: `is ${number}; it must be at most ${opts.max} ${opts.unit}` };
         return { value: number };
