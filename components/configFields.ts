@@ -69,8 +69,11 @@ function withDefault<S extends z.ZodType>(schema: S, opts: Presence<z.output<S>>
     return opts.default !== undefined ? schema.default(opts.default as never) : schema;
 }
 
+/** The JSON Schema of a field with its description; the default is told there (zod drops it on input). */
 function meta<T>(json: Record<string, unknown>, opts: Presence<T>): Record<string, unknown> {
-    return { ...json, ...(opts.description ? { description: opts.description } : {}), ...(opts.default !== undefined ? { default: opts.default } : {}) };
+    const fallback = opts.default !== undefined ? `default: ${JSON.stringify(opts.default)}` : "";
+    const description = [opts.description, fallback].filter(Boolean).join("; ");
+    return { ...json, ...(description ? { description } : {}) };
 }
 
 /** A whole number (of `unit`) from `min` to `max`; a string of digits counts as its number. */

@@ -181,7 +181,6 @@ export function stackFileJsonSchema(): Record<string, unknown> {
     const properties = Object.fromEntries(Object.entries(inner.properties).map(([key, schema]) => [`${CONFIG_NAMESPACE}:${key}`, schema]));
     return {
         $schema: "http://json-schema.org/draft-07/schema#",
-        $id: "https://platform-backups.invalid/schema/stack-config.schema.json",
         title: "Pulumi.<stack>.yaml of platform-backups",
         description: "Generated from components/configSchema.ts by `npm run schema`; do not edit by hand. See docs/configuration.md.",
         type: "object",

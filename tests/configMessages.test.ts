@@ -18,6 +18,7 @@ import {
     validateStackConfig,
 } from "../components/config";
 import { parseCron } from "../components/cron";
+import { fleetFromStackFile } from "../scripts/stackCli";
 import { ROOT } from "./support/stack";
 
 function fleet(overrides: Partial<RawStackConfig> = {}): RawStackConfig {
@@ -241,6 +242,20 @@ describe("stack files", () => {
             `  - ${path.relative(process.cwd(), file)}:4:1: YAML syntax error: Missing closing "quote; fix the file, then run again`,
         ]);
         expect(message).not.toMatch(/\n\s+at /);
+    });
+
+    test("npm run plan / monitoring print the problems, not a stack trace, and exit 1", () => {
+        const file = stackFile("config:\n  platform-backups:retentionDays: [\n");
+        const printed: string[] = [];
+        const spy = jest.spyOn(console, "error").mockImplementation((text: string) => void printed.push(text));
+        try {
+            expect(fleetFromStackFile(file)).toEqual({ exitCode: 1 });
+        } finally {
+            spy.mockRestore();
+        }
+        expect(printed).toHaveLength(1);
+        expect(printed[0]).toContain(`${path.relative(process.cwd(), file)}:3:1: YAML syntax error: `);
+        expect(printed[0]).not.toMatch(/\n\s+at /);
     });
 
     test("the plan reads a stack file as the program reads the same config from the CLI", () => {

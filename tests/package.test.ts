@@ -19,9 +19,9 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "basic");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-/** The consumer-side dependencies: the @pulumi peers, plus what the example's tsconfig needs. */
+/** The consumer-side dependencies: the @pulumi peers, the library's own dependencies, and what the example's tsconfig needs. */
 const PEERS = ["@pulumi/pulumi", "@pulumi/minio", "@pulumi/vault", "@pulumi/docker", "@pulumi/command", "@pulumi/random"];
-const LINKED = [...PEERS, "yaml", "@types/node"];
+const LINKED = [...PEERS, ...Object.keys(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).dependencies), "@types/node"];
 
 const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
