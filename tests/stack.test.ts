@@ -1,3 +1,4 @@
+import * as YAML from "yaml";
 import { exporterPort } from "../components/config";
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, runProgram, stackConfig } from "./support/stack";
@@ -69,7 +70,6 @@ test("no secret reaches the exports", () => {
 });
 
 test("Prometheus rules and scrape config cover every app of the fleet", () => {
-    const YAML = require("yaml") as typeof import("yaml");
     const rules = YAML.parse(run.exports.alertRules as string) as { groups: { rules: { alert: string; labels: Record<string, string> }[] }[] };
     const alerts = rules.groups.flatMap((g) => g.rules);
     for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) {

@@ -27,7 +27,9 @@ export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     const registered = installMocks();
     setStackConfig(raw);
     const module = { exports: {} as Record<string, unknown> };
-    const load = (id: string) => (id === "platform-backups" ? require("../../components") : require(id));
+    // The program's own imports, served from this registry: that is the point of running in place.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = (id: string): unknown => (id === "platform-backups" ? require("../../components") : require(id));
     new Function("exports", "require", "module", "__filename", "__dirname", programSource())(module.exports, load, module, path.join(ROOT, "index.ts"), ROOT);
     await settle();
     const resources: Resources = new Map();
