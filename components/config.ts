@@ -149,6 +149,14 @@ function isMap(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** What to write when one of the required maps is missing. */
+const REQUIRED_MAPS = {
+    minio: 'add platform-backups:minio with at least endpoint: "minio.example.internal:9000"',
+    vault: 'add platform-backups:vault with at least address: "https://vault.example.internal:8200"',
+    hosts: 'add platform-backups:hosts, a map from host name to { dockerHost: "ssh://deploy@vm1.example.internal" }',
+    apps: "add platform-backups:apps, the list of apps to back up, each { name, host, group }",
+} as const;
+
 /** An app the schema accepted, with where it is. */
 interface ValidApp {
     index: number;
@@ -180,7 +188,13 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         if (!(CONFIG_KEYS as readonly string[]).includes(key)) p.add([key], unknownKeyMessage(key, CONFIG_KEYS));
     }
     const shape = stackConfigSchema.shape;
-    const top = <K extends keyof typeof shape>(key: K) => p.parse(parseWith(shape[key], raw[key], [key], raw)) as StackConfig[K] | undefined;
+    const top = <K extends keyof typeof shape>(key: K) => {
+        if ((raw[key] === undefined || raw[key] === null) && key in REQUIRED_MAPS) {
+            p.add([key], `is missing; ${REQUIRED_MAPS[key as keyof typeof REQUIRED_MAPS]} (see docs/configuration.md)`);
+            return undefined;
+        }
+        return p.parse(parseWith(shape[key], raw[key], [key], raw)) as StackConfig[K] | undefined;
+    };
 
     const minio = top("minio");
     if (minio?.caCert !== undefined && minio.caCertPath !== undefined) p.add(["minio", "caCertPath"], "set only one of caCert and caCertPath: they say the same thing two ways");
@@ -225,39 +239,50 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     const firstIndexOf = new Map<string, number>();
     (rawApps ?? []).forEach((value, index) => {
         const app = p.parse(parseWith(CONFIG_PARTS.app, value, ["apps", index], raw));
-        if (!app) return;
+        // The rules below need only a field or two: they run on every field the schema reads,
+        // even when another field of the app is wrong, so that each problem is reported.
+        const fields = isMap(value) ? value : {};
+        const read = <K extends "name" | "host" | "schedule">(key: K) => {
+            const result = CONFIG_PARTS.app.shape[key].safeParse(fields[key]);
+            return result.success ? (result.data as AppConfig[K]) : undefined;
+        };
+        const name = app?.name ?? read("name");
+        const host = app?.host ?? read("host");
+        const schedule = app?.schedule ?? read("schedule");
         const where = (key: string) => ["apps", index, key];
-        let ok = true;
-        for (const problem of nameProblems(app.name, { namePrefix: namePrefix ?? DEFAULT_NAME_PREFIX })) {
-            p.add(where("name"), problem);
-            ok = false;
+        let ok = app !== undefined;
+        if (name !== undefined) {
+            for (const problem of nameProblems(name, { namePrefix: namePrefix ?? DEFAULT_NAME_PREFIX })) {
+                p.add(where("name"), problem);
+                ok = false;
+            }
+            const first = firstIndexOf.get(name);
+            if (first !== undefined) {
+                p.add(where("name"), `"${name}" is already apps[${first}]; each app appears once (rename one, or remove the duplicate)`);
+                ok = false;
+            } else firstIndexOf.set(name, index);
         }
-        const first = firstIndexOf.get(app.name);
-        if (first !== undefined) {
-            p.add(where("name"), `"${app.name}" is already apps[${first}]; each app appears once (rename one, or remove the duplicate)`);
-            ok = false;
-        } else firstIndexOf.set(app.name, index);
         // Only against hosts that were readable as a map: a broken hosts map is reported once.
-        if (hostNames && !hostNames.includes(app.host)) {
-            const guess = closest(app.host, hostNames);
-            p.add(where("host"), `"${app.host}" is not a known host; ${guess ? `did you mean \`${guess}\`? ` : ""}add it under platform-backups:hosts or use one of: ${hostNames.join(", ") || "(none defined)"}`);
+        if (host !== undefined && hostNames && !hostNames.includes(host)) {
+            const guess = closest(host, hostNames);
+            p.add(where("host"), `"${host}" is not a known host; ${guess ? `did you mean \`${guess}\`? ` : ""}add it under platform-backups:hosts or use one of: ${hostNames.join(", ") || "(none defined)"}`);
             ok = false;
         }
         let explicitStart: number | undefined;
-        if (app.schedule !== undefined) {
-            const parsed = parseCron(app.schedule);
+        if (schedule !== undefined) {
+            const parsed = parseCron(schedule);
             if (parsed.start) explicitStart = parsed.start.minuteOfDay;
             else {
-                const replacement = dailyReplacement(app.schedule);
+                const replacement = dailyReplacement(schedule);
                 const fix = replacement ? `; write "${replacement}" (or remove schedule and let the planner place it)` : "; or remove schedule and let the planner place it";
                 p.add(where("schedule"), parsed.problems.join("; ") + fix);
                 ok = false;
             }
         }
-        if (stackNotificationsValid) {
+        if (app && stackNotificationsValid) {
             for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications)) p.list.push(problem);
         }
-        if (ok) apps.push({ index, app, explicitStart });
+        if (app && ok) apps.push({ index, app, explicitStart });
     });
 
     // Groups: against every group an app names, readable or not, so a broken app is reported once.

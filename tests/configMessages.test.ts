@@ -126,6 +126,21 @@ describe("no cascades", () => {
         ]);
     });
 
+    test("but a broken app's other problems are still reported, each once", () => {
+        const apps = [
+            { name: "mattermost", host: "vm1", group: "green" },
+            { name: "chat", host: "vm3", group: "green", shedule: "0 3 * * *" },
+            { name: "mattermost", host: "vm1", group: "green", schedule: "*/30 2 * * *", retentionDays: 0 },
+        ];
+        expect(problemsOf(fleet({ apps }))).toEqual([
+            "apps[1] (chat).shedule: is not a known key; did you mean `schedule`?",
+            expect.stringMatching(/^apps\[1\] \(chat\)\.host: "vm3" is not a known host/),
+            "apps[2] (mattermost).retentionDays: is 0; it must be at least 1 days",
+            expect.stringMatching(/^apps\[2\] \(mattermost\)\.name: "mattermost" is already apps\[0\]/),
+            expect.stringMatching(/^apps\[2\] \(mattermost\)\.schedule: .*write "0 2 \* \* \*"/),
+        ]);
+    });
+
     test("broken stack notifications are not also reported as every app's half-configured e-mail", () => {
         expect(problemsOf(fleet({ notifications: { emailHost: "smtp.example.com", emailPort: "smtp" } }))).toEqual([
             expect.stringMatching(/^notifications\.emailPort: must be a port number/),
