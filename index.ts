@@ -15,52 +15,24 @@ import {
     AppBackup,
     alertRules as alertRulesFor,
     CONFIG_NAMESPACE,
+    configFromPulumi,
     formatProblems,
     monitoredApps,
     notificationEnv,
-    RawStackConfig,
     scrapeConfig as scrapeConfigFor,
     toYaml,
     validateStackConfig,
 } from "platform-backups";
 
-/** The stack config keys the fleet is read from (provider credentials are read separately). */
-const FLEET_KEYS = [
-    "hosts",
-    "apps",
-    "minio",
-    "vault",
-    "schedule",
-    "retentionDays",
-    "namePrefix",
-    "image",
-    "logLevel",
-    "initRepository",
-    "notifications",
-    "monitoring",
-    "timezone",
-    "checkTimeoutSeconds",
-];
-
-/** Reads one key as Pulumi stores it: maps, lists, numbers and booleans as JSON, strings as they are. */
-function readValue(config: pulumi.Config, key: string): unknown {
-    const text = config.get(key);
-    if (text === undefined) return undefined;
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
-}
-
-const config = new pulumi.Config(CONFIG_NAMESPACE);
-
-// 1. Read and validate.
-const raw: RawStackConfig = Object.fromEntries(FLEET_KEYS.map((key) => [key, readValue(config, key)]));
-const { fleet, problems } = validateStackConfig(raw);
+// 1. Read and validate ALL of the stack's config, not a list of keys: an unknown key of this
+// namespace, or a key in a namespace a few letters away from it, is refused instead of ignored.
+const { raw, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
+const { fleet, problems } = validateStackConfig(raw, namespaceProblems);
 if (!fleet) {
     throw new pulumi.RunError(formatProblems(problems));
 }
+// Credentials are read through Config so that secrets stay secrets (validated above).
+const config = new pulumi.Config(CONFIG_NAMESPACE);
 
 // 2. Providers. Their names are part of every child's identity: keep them stable.
 // Credentials come from secret config when set, else from MINIO_USER / MINIO_PASSWORD / VAULT_TOKEN.

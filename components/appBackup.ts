@@ -455,7 +455,8 @@ export class AppBackup extends pulumi.ComponentResource {
  */
 function containerEnvs(env: readonly EnvEntry[], secretValues: Record<string, pulumi.Output<string>>): pulumi.Input<string>[] {
     return env.map((entry) => {
-        const value = secretValues[entry.name] ?? entry.value;
-        return entry.secret ? pulumi.secret(pulumi.interpolate`${entry.name}=${value}`) : `${entry.name}=${value}`;
+        // Only secret entries take a swapped-in value: a plain entry can never carry an Output.
+        if (!entry.secret) return `${entry.name}=${entry.value}`;
+        return pulumi.secret(pulumi.interpolate`${entry.name}=${secretValues[entry.name] ?? entry.value}`);
     });
 }

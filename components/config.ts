@@ -1,43 +1,37 @@
 /**
  * The stack config is the product's interface: this module turns it into a validated fleet.
  *
+ * The schema (configSchema.ts) reads every value; this module adds what no schema can say:
+ * apps name known hosts, names are unique and fit S3, schedules are readable and fit their
+ * group's window, exporter ports do not clash, e-mail is complete, TLS fits the Docker URL.
+ * Each rule looks only at the parts the schema accepted, so one mistake is reported once.
+ *
  * Pure: no Pulumi import, so the stack, the plan CLI and the tests share one reading of the
  * config. Every problem is collected with its path and a fix, and reported at once, before a
  * single resource is registered.
  */
 import * as fs from "fs";
+import * as path from "path";
 import * as YAML from "yaml";
-import { parseClock, parseCron } from "./cron";
-import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX, nameProblems } from "./naming";
-import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, MonitoredApp, runbookBaseUrlProblem } from "./monitoring";
-import { mergeNotifications, NotificationSettings, notificationProblems, readNotifications } from "./notifications";
+import { closest, ConfigProblem, formatPath, isEncrypted, parseWith, unknownKeyMessage } from "./configFields";
+import { AppConfig, CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_PARTS, DEFAULTS, HostConfig, stackConfigSchema, StackConfig } from "./configSchema";
+import { CRON_FIELDS, parseClock, parseCron } from "./cron";
+import { MonitoredApp } from "./monitoring";
+import { DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
+import { mergeNotifications, NotificationSettings, notificationProblems } from "./notifications";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
-import { caCertProblems, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_RETENTION_DAYS, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
-/** The config namespace: keys are `platform-backups:<key>` in `Pulumi.<stack>.yaml`. */
-export const CONFIG_NAMESPACE = "platform-backups";
-
-/** Defaults that reproduce the original write-up. */
-export const DEFAULTS = {
-    retentionDays: DEFAULT_RETENTION_DAYS,
-    scheduleStart: "02:00",
-    spacingMinutes: 20,
-    maxConcurrent: 1,
-    vaultMount: DEFAULT_VAULT_MOUNT,
-    minioSsl: true,
-    /** First host port of the restic exporters; each monitored app on a host takes the next one. */
-    exporterPortBase: 9471,
-} as const;
+export { CONFIG_NAMESPACE, DEFAULTS };
 
 /** How Pulumi reaches one VM's Docker engine. */
 export interface HostSpec {
-    /** Docker engine address, `ssh://user@host` or `tcp://host:2376`. */
+    /** Docker engine address, `ssh://user@host`, `tcp://host:2376` or `unix:///var/run/docker.sock`. */
     dockerHost: string;
     /** Extra ssh options for an `ssh://` host, e.g. `["-o", "StrictHostKeyChecking=yes"]`. */
     sshOpts?: string[];
     /** Where Prometheus reaches the host's exporters. Default: the host name in `dockerHost`. */
     address?: string;
-    /** Client TLS files (paths on the machine running Pulumi); required for a `tcp://` dockerHost. */
+    /** TLS material of a `tcp://` host: paths on the machine running Pulumi. */
     tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
@@ -70,7 +64,7 @@ export interface AppSpec {
     notifications: NotificationSettings;
     /** The app's exporter, or undefined when monitoring is off for it. */
     monitoring?: AppMonitoringSpec;
-    /** Whether the deploy-time check fails while the app's project has no `stack-back.*` label. */
+    /** false lets the deploy-time check pass while the project has no `stack-back.*` label yet. */
     requireLabels: boolean;
 }
 
@@ -80,25 +74,20 @@ export interface Fleet {
     apps: AppSpec[];
     minio: { endpoint: string; ssl: boolean; region?: string; caCert?: string; caCertPath?: string };
     vault: { address: string; mount: string; namePrefix: string; skipChildToken: boolean; maxLeaseTtlSeconds?: number };
-    /** IANA time zone of the sidecars' cron and the exporters (`TZ`). */
-    timezone: string;
-    /** Bound in seconds on every restic call of the deploy-time check. */
-    checkTimeoutSeconds: number;
-    /** Stack-wide monitoring settings that are not per app. */
-    monitoring: { runbookBaseUrl?: string };
     namePrefix: string;
     image: string;
     initRepository: boolean;
     logLevel?: string;
+    /** IANA time zone of the schedules. */
+    timezone: string;
+    /** The bound on every restic call of the deploy-time check. */
+    checkTimeoutSeconds: number;
+    monitoring: { runbookBaseUrl?: string };
     /** The plan behind the schedules, and the windows it was made in. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow> };
 }
 
-/** A problem in the config: where, and what to do. */
-export interface ConfigProblem {
-    path: string;
-    message: string;
-}
+export type { ConfigProblem };
 
 /** Thrown when the config is invalid; lists every problem. */
 export class ConfigError extends Error {
@@ -118,282 +107,36 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 /** Stack config values keyed without the namespace (`apps`, not `platform-backups:apps`). */
 export type RawStackConfig = Record<string, unknown>;
 
-type Obj = Record<string, unknown>;
+/** How many ports above `monitoring.portBase` an exporter port may lie. */
+export const EXPORTER_PORT_SPAN = 1000;
 
-/** Collects problems while reading untyped values. */
-class Reader {
-    readonly problems: ConfigProblem[] = [];
-
-    report(path: string, message: string): void {
-        this.problems.push({ path, message });
-    }
-
-    object(value: unknown, path: string, required: boolean): Obj | undefined {
-        if (value === undefined || value === null) {
-            if (required) this.report(path, "is missing; add it to the stack config (see README, Config reference)");
-            return undefined;
-        }
-        if (typeof value !== "object" || Array.isArray(value)) {
-            this.report(path, `must be a map, got ${describe(value)}`);
-            return undefined;
-        }
-        return value as Obj;
-    }
-
-    /** Reports keys that are not in `known`: a typo would otherwise be silently ignored. */
-    knownKeys(obj: Obj, path: string, known: readonly string[]): void {
-        for (const key of Object.keys(obj)) {
-            if (!known.includes(key)) this.report(join(path, key), `is not a known key; use one of: ${known.join(", ")}`);
-        }
-    }
-
-    string(obj: Obj, key: string, path: string, required: boolean, hint = ""): string | undefined {
-        const value = obj[key];
-        if (value === undefined || value === null) {
-            if (required) this.report(join(path, key), `is missing${hint ? `; ${hint}` : ""}`);
-            return undefined;
-        }
-        if (typeof value !== "string" || value.trim() === "") {
-            this.report(join(path, key), `must be a non-empty string, got ${describe(value)}`);
-            return undefined;
-        }
-        return value;
-    }
-
-    number(obj: Obj, key: string, path: string, min: number, unit: string): number | undefined {
-        const value = obj[key];
-        if (value === undefined || value === null) return undefined;
-        if (typeof value !== "number" || !Number.isInteger(value)) {
-            this.report(join(path, key), `must be a whole number of ${unit}, got ${describe(value)}`);
-            return undefined;
-        }
-        if (value < min) {
-            this.report(join(path, key), `is ${value}; it must be at least ${min} ${unit}`);
-            return undefined;
-        }
-        return value;
-    }
-
-    boolean(obj: Obj, key: string, path: string): boolean | undefined {
-        const value = obj[key];
-        if (value === undefined || value === null) return undefined;
-        if (typeof value !== "boolean") {
-            this.report(join(path, key), `must be true or false, got ${describe(value)}`);
-            return undefined;
-        }
-        return value;
-    }
-
-    clock(obj: Obj, key: string, path: string): number | undefined {
-        const text = this.string(obj, key, path, false);
-        if (text === undefined) return undefined;
-        const minutes = parseClock(text);
-        if (minutes === undefined) this.report(join(path, key), `"${text}" is not a time; write HH:MM on a 24-hour clock, e.g. "02:00"`);
-        return minutes;
-    }
+/**
+ * The exporter's host port of an app without an explicit one: `portBase` plus a hash of the
+ * app's name. It depends on nothing else, so adding, removing or moving another app never
+ * moves it (a port from config order would move every later app on the host).
+ */
+export function exporterPort(app: string, portBase: number = DEFAULTS.exporterPortBase): number {
+    let hash = 0x811c9dc5; // FNV-1a, 32 bit
+    for (let i = 0; i < app.length; i++) hash = Math.imul(hash ^ app.charCodeAt(i), 0x01000193) >>> 0;
+    return portBase + (hash % EXPORTER_PORT_SPAN);
 }
 
-/** `parent.key`, or `key` at the top level. */
-function join(path: string, key: string): string {
-    return path ? `${path}.${key}` : key;
-}
-
-function describe(value: unknown): string {
-    if (Array.isArray(value)) return "a list";
-    if (value === null) return "null";
-    return typeof value === "string" ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
-}
-
-const APP_KEYS = ["name", "host", "group", "schedule", "composeProject", "expectedDuration", "retentionDays", "notifications", "monitoring", "requireLabels"] as const;
-const HOST_KEYS = ["dockerHost", "sshOpts", "address", "tls"] as const;
-const TLS_KEYS = ["caFile", "certFile", "keyFile"] as const;
-const MONITORING_KEYS = ["enabled", "portBase", "graceHours", "refreshIntervalSeconds", "runbookBaseUrl"] as const;
-const APP_MONITORING_KEYS = ["enabled", "port", "graceHours"] as const;
-const MINIO_KEYS = ["endpoint", "ssl", "region", "caCert", "caCertPath"] as const;
-const VAULT_KEYS = ["address", "mount", "namePrefix", "skipChildToken", "maxLeaseTtlSeconds"] as const;
-const SCHEDULE_KEYS = ["start", "spacingMinutes", "groups"] as const;
-const GROUP_KEYS = ["start", "end", "maxConcurrent"] as const;
-
-function readHosts(r: Reader, raw: unknown): Record<string, HostSpec> {
-    const hosts: Record<string, HostSpec> = {};
-    const obj = r.object(raw, "hosts", true);
-    if (!obj) return hosts;
-    for (const [name, value] of Object.entries(obj)) {
-        const path = `hosts.${name}`;
-        const host = r.object(value, path, true);
-        if (!host) continue;
-        r.knownKeys(host, path, HOST_KEYS);
-        const dockerHost = r.string(host, "dockerHost", path, true, 'write how Pulumi reaches its Docker engine, e.g. "ssh://deploy@vm1.example.internal"');
-        if (dockerHost !== undefined && !/^(ssh|tcp|unix|npipe):\/\/\S+$/.test(dockerHost)) {
-            r.report(`${path}.dockerHost`, `"${dockerHost}" is not a Docker host URL; use ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock`);
-        }
-        let sshOpts: string[] | undefined;
-        if (host.sshOpts !== undefined) {
-            if (Array.isArray(host.sshOpts) && host.sshOpts.every((o) => typeof o === "string")) sshOpts = host.sshOpts as string[];
-            else r.report(`${path}.sshOpts`, "must be a list of strings");
-        }
-        const address = r.string(host, "address", path, false);
-        const tls = readTls(r, host.tls, `${path}.tls`, dockerHost);
-        if (dockerHost !== undefined) hosts[name] = { dockerHost, ...(sshOpts ? { sshOpts } : {}), ...(address ? { address } : {}), ...(tls ? { tls } : {}) };
-    }
-    if (Object.keys(obj).length === 0) r.report("hosts", "is empty; add at least one host");
-    return hosts;
-}
-
-/** A host's TLS files: required for `tcp://` (an open Docker API otherwise), refused elsewhere. */
-function readTls(r: Reader, raw: unknown, path: string, dockerHost: string | undefined): HostSpec["tls"] {
-    const isTcp = dockerHost?.startsWith("tcp://") ?? false;
-    if (raw === undefined || raw === null) {
-        if (isTcp) r.report(path, `is missing; a tcp:// Docker host needs TLS: give caFile, certFile and keyFile (paths on the machine running Pulumi), or use ssh://`);
-        return undefined;
-    }
-    const obj = r.object(raw, path, true);
-    if (!obj) return undefined;
-    r.knownKeys(obj, path, TLS_KEYS);
-    if (dockerHost !== undefined && !isTcp) r.report(path, `is only used with a tcp:// dockerHost; "${dockerHost}" does not use it, remove it`);
-    const caFile = r.string(obj, "caFile", path, true, "give the path of the CA certificate that signed the Docker daemon's");
-    const certFile = r.string(obj, "certFile", path, true, "give the path of the client certificate");
-    const keyFile = r.string(obj, "keyFile", path, true, "give the path of the client key");
-    return caFile && certFile && keyFile ? { caFile, certFile, keyFile } : undefined;
-}
-
-interface ScheduleSettings {
-    start: number;
-    spacing: number;
-    groups: Record<string, { start?: number; end?: number; maxConcurrent?: number }>;
-}
-
-function readSchedule(r: Reader, raw: unknown): ScheduleSettings {
-    const settings: ScheduleSettings = { start: parseClock(DEFAULTS.scheduleStart) as number, spacing: DEFAULTS.spacingMinutes, groups: {} };
-    const obj = r.object(raw, "schedule", false);
-    if (!obj) return settings;
-    r.knownKeys(obj, "schedule", SCHEDULE_KEYS);
-    settings.start = r.clock(obj, "start", "schedule") ?? settings.start;
-    settings.spacing = r.number(obj, "spacingMinutes", "schedule", 1, "minutes") ?? settings.spacing;
-    const groups = r.object(obj.groups, "schedule.groups", false) ?? {};
-    for (const [name, value] of Object.entries(groups)) {
-        const path = `schedule.groups.${name}`;
-        const group = r.object(value, path, true);
-        if (!group) continue;
-        r.knownKeys(group, path, GROUP_KEYS);
-        settings.groups[name] = {
-            start: r.clock(group, "start", path),
-            end: r.clock(group, "end", path),
-            maxConcurrent: r.number(group, "maxConcurrent", path, 1, "backups"),
-        };
-    }
-    return settings;
-}
-
-interface AppDraft {
-    index: number;
-    name: string;
-    host: string;
-    group: string;
-    composeProject: string;
-    explicitStart?: number;
-    explicitSchedule?: string;
-    expectedDuration?: number;
-    retentionDays?: number;
-    notifications: NotificationSettings;
-    monitoring: { enabled?: boolean; port?: number; graceHours?: number };
-    requireLabels?: boolean;
-}
-
-function readApps(r: Reader, raw: unknown, hosts: Record<string, HostSpec>, namePrefix: string, stackNotifications: unknown): AppDraft[] {
-    if (raw === undefined || raw === null) {
-        r.report("apps", "is missing; list the apps to back up (see README, Config reference)");
-        return [];
-    }
-    if (!Array.isArray(raw)) {
-        r.report("apps", `must be a list of apps, got ${describe(raw)}`);
-        return [];
-    }
-    const drafts: AppDraft[] = [];
-    const firstIndexOf = new Map<string, number>();
-    raw.forEach((value, index) => {
-        const path = `apps[${index}]`;
-        const app = r.object(value, path, true);
-        if (!app) return;
-        r.knownKeys(app, path, APP_KEYS);
-        const name = r.string(app, "name", path, true, 'give the app a name, e.g. name: "gitlab"');
-        const host = r.string(app, "host", path, true, "name one of the hosts under platform-backups:hosts");
-        const group = r.string(app, "group", path, true, 'name its storage group, e.g. group: "green"');
-        const composeProject = r.string(app, "composeProject", path, false);
-        const schedule = r.string(app, "schedule", path, false);
-        const expectedDuration = r.number(app, "expectedDuration", path, 1, "minutes");
-        const retentionDays = r.number(app, "retentionDays", path, 1, "days");
-        const requireLabels = r.boolean(app, "requireLabels", path);
-        for (const problem of notificationProblems(app.notifications, `${path}.notifications`, stackNotifications)) r.report(problem.path, problem.message);
-        const notifications = readNotifications(app.notifications, `${path}.notifications`).settings;
-        const monitoringObj = r.object(app.monitoring, `${path}.monitoring`, false) ?? {};
-        r.knownKeys(monitoringObj, `${path}.monitoring`, APP_MONITORING_KEYS);
-        const monitoring = {
-            enabled: r.boolean(monitoringObj, "enabled", `${path}.monitoring`),
-            port: r.number(monitoringObj, "port", `${path}.monitoring`, 1, "(port number)"),
-            graceHours: r.number(monitoringObj, "graceHours", `${path}.monitoring`, 0, "hours"),
-        };
-        if (name !== undefined) {
-            for (const problem of nameProblems(name, { namePrefix })) r.report(`${path}.name`, problem);
-            const first = firstIndexOf.get(name);
-            if (first !== undefined) r.report(`${path}.name`, `"${name}" is already apps[${first}]; each app appears once (rename one, or remove the duplicate)`);
-            else firstIndexOf.set(name, index);
-        }
-        if (host !== undefined && !(host in hosts)) {
-            const known = Object.keys(hosts);
-            r.report(`${path}.host`, `"${host}" is not a known host; add it under platform-backups:hosts or use one of: ${known.join(", ") || "(none defined)"}`);
-        }
-        let explicitStart: number | undefined;
-        if (schedule !== undefined) {
-            const parsed = parseCron(schedule);
-            for (const problem of parsed.problems) r.report(`${path}.schedule`, problem);
-            explicitStart = parsed.start?.minuteOfDay;
-        }
-        if (name && host && group) {
-            drafts.push({
-                index,
-                name,
-                host,
-                group,
-                composeProject: composeProject ?? name,
-                explicitStart,
-                explicitSchedule: explicitStart !== undefined ? schedule : undefined,
-                expectedDuration,
-                retentionDays,
-                notifications,
-                monitoring,
-                requireLabels,
-            });
-        }
-    });
-    return drafts;
-}
-
-interface MonitoringSettings {
-    enabled: boolean;
-    portBase: number;
-    graceHours: number;
-    refreshIntervalSeconds: number;
-    runbookBaseUrl?: string;
-}
-
-function readMonitoring(r: Reader, raw: unknown): MonitoringSettings {
-    const obj = r.object(raw, "monitoring", false) ?? {};
-    r.knownKeys(obj, "monitoring", MONITORING_KEYS);
-    return {
-        enabled: r.boolean(obj, "enabled", "monitoring") ?? false,
-        portBase: r.number(obj, "portBase", "monitoring", 1, "(port number)") ?? DEFAULTS.exporterPortBase,
-        graceHours: r.number(obj, "graceHours", "monitoring", 0, "hours") ?? DEFAULT_GRACE_HOURS,
-        refreshIntervalSeconds: r.number(obj, "refreshIntervalSeconds", "monitoring", 60, "seconds") ?? DEFAULT_REFRESH_INTERVAL_SECONDS,
-        runbookBaseUrl: readRunbookBaseUrl(r, obj),
+/**
+ * The plain `M H * * *` that stack-back can read and that starts when `expression` would first
+ * run in a day: steps, ranges and lists give their first value, `*` gives 0, the other fields `*`.
+ */
+export function dailyReplacement(expression: string): string | undefined {
+    const [minute, hour] = expression.trim().split(/\s+/);
+    const first = (field: string | undefined, max: number): number | undefined => {
+        if (field === undefined) return undefined;
+        const match = /^(\*|\d+)/.exec(field);
+        if (!match) return undefined;
+        const value = match[1] === "*" ? 0 : Number(match[1]);
+        return value <= max ? value : undefined;
     };
-}
-
-function readRunbookBaseUrl(r: Reader, obj: Obj): string | undefined {
-    const url = r.string(obj, "runbookBaseUrl", "monitoring", false);
-    const problem = url === undefined ? undefined : runbookBaseUrlProblem(url);
-    if (problem) r.report("monitoring.runbookBaseUrl", problem);
-    return problem ? undefined : url;
+    const m = first(minute, CRON_FIELDS[0].max);
+    const h = first(hour, CRON_FIELDS[1].max);
+    return m === undefined || h === undefined ? undefined : `${m} ${h} * * *`;
 }
 
 /** The host part of a Docker host URL (`ssh://deploy@vm1:22` -> `vm1`). */
@@ -402,159 +145,248 @@ function hostNameOf(dockerHost: string): string {
     return authority.replace(/^.*@/, "").replace(/:\d+$/, "") || "localhost";
 }
 
-/**
- * Gives each monitored app a host port: explicit ones as given, the others the next free port
- * from `portBase` on their host, in config order (so appending an app moves no other exporter).
- */
-function assignExporters(r: Reader, drafts: readonly AppDraft[], hosts: Record<string, HostSpec>, settings: MonitoringSettings): (AppMonitoringSpec | undefined)[] {
-    const taken = new Map<string, Map<number, number>>();
-    const use = (host: string, port: number, index: number) => {
-        const ports = taken.get(host) ?? new Map<number, number>();
-        taken.set(host, ports);
-        const other = ports.get(port);
-        if (other !== undefined) r.report(`apps[${index}].monitoring.port`, `${port} is already used by apps[${other}] on host ${host}; pick another port`);
-        ports.set(port, index);
-    };
-    const enabled = drafts.map((d) => d.monitoring.enabled ?? settings.enabled);
-    drafts.forEach((d, i) => {
-        if (enabled[i] && d.monitoring.port !== undefined) use(d.host, d.monitoring.port, d.index);
-    });
-    // The next candidate port per host only moves forward: linear in the fleet, not quadratic.
-    const nextCandidate = new Map<string, number>();
-    return drafts.map((d, i) => {
-        if (!enabled[i]) return undefined;
-        let port = d.monitoring.port;
-        if (port === undefined) {
-            const ports = taken.get(d.host) ?? new Map<number, number>();
-            port = nextCandidate.get(d.host) ?? settings.portBase;
-            while (ports.has(port)) port++;
-            nextCandidate.set(d.host, port + 1);
-            use(d.host, port, d.index);
-        }
-        const host = hosts[d.host];
-        const address = host ? (host.address ?? hostNameOf(host.dockerHost)) : d.host;
-        return {
-            port,
-            address: `${address}:${port}`,
-            graceHours: d.monitoring.graceHours ?? settings.graceHours,
-            refreshIntervalSeconds: settings.refreshIntervalSeconds,
-        };
-    });
+function isMap(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What to write when one of the required maps is missing. */
+const REQUIRED_MAPS = {
+    minio: 'add platform-backups:minio with at least endpoint: "minio.example.internal:9000"',
+    vault: 'add platform-backups:vault with at least address: "https://vault.example.internal:8200"',
+    hosts: 'add platform-backups:hosts, a map from host name to { dockerHost: "ssh://deploy@vm1.example.internal" }',
+    apps: "add platform-backups:apps, the list of apps to back up, each { name, host, group }",
+} as const;
+
+/** An app the schema accepted, with where it is. */
+interface ValidApp {
+    index: number;
+    app: AppConfig;
+    explicitStart?: number;
+}
+
+/** Collects problems with paths that name the apps beside their indexes. */
+class Problems {
+    readonly list: ConfigProblem[] = [];
+    constructor(private readonly raw: RawStackConfig) {}
+    add(path: readonly PropertyKey[], message: string): void {
+        this.list.push({ path: formatPath(path, this.raw), message });
+    }
+    parse<T>(result: { data?: T; problems: ConfigProblem[] }): T | undefined {
+        this.list.push(...result.problems);
+        return result.data;
+    }
 }
 
 /**
  * Validates the stack config and builds the fleet. Returns every problem found; `fleet` is set
- * only when there is none.
+ * only when there is none. `found` are problems found while reading the config (namespaces).
  */
-export function validateStackConfig(raw: RawStackConfig): { fleet?: Fleet; problems: ConfigProblem[] } {
-    const r = new Reader();
+export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): { fleet?: Fleet; problems: ConfigProblem[] } {
+    const p = new Problems(raw);
+    p.list.push(...found);
+    for (const key of Object.keys(raw)) {
+        if (!(CONFIG_KEYS as readonly string[]).includes(key)) p.add([key], unknownKeyMessage(key, CONFIG_KEYS));
+    }
+    const shape = stackConfigSchema.shape;
+    const top = <K extends keyof typeof shape>(key: K) => {
+        if ((raw[key] === undefined || raw[key] === null) && key in REQUIRED_MAPS) {
+            p.add([key], `is missing; ${REQUIRED_MAPS[key as keyof typeof REQUIRED_MAPS]} (see docs/configuration.md)`);
+            return undefined;
+        }
+        return p.parse(parseWith(shape[key], raw[key], [key], raw)) as StackConfig[K] | undefined;
+    };
 
-    const minioObj = r.object(raw.minio, "minio", true);
-    if (minioObj) r.knownKeys(minioObj, "minio", MINIO_KEYS);
-    const endpoint = minioObj ? r.string(minioObj, "endpoint", "minio", true, 'give host[:port] of the MinIO S3 API, e.g. "minio.example.internal:9000"') : undefined;
-    const endpointProblem = endpoint === undefined ? undefined : minioEndpointProblem(endpoint);
-    if (endpointProblem) r.report("minio.endpoint", endpointProblem);
-    const ssl = (minioObj && r.boolean(minioObj, "ssl", "minio")) ?? DEFAULTS.minioSsl;
-    const region = minioObj ? r.string(minioObj, "region", "minio", false) : undefined;
-    const caCert = minioObj ? r.string(minioObj, "caCert", "minio", false) : undefined;
-    if (caCert !== undefined) for (const problem of caCertProblems(caCert)) r.report("minio.caCert", problem);
-    const caCertPath = minioObj ? r.string(minioObj, "caCertPath", "minio", false) : undefined;
-    if (caCertPath !== undefined && !caCertPath.startsWith("/")) r.report("minio.caCertPath", `"${caCertPath}" must be an absolute path of a PEM file on the app hosts`);
-    if (caCert !== undefined && caCertPath !== undefined) r.report("minio", "caCert and caCertPath are both set; give the CA once, as PEM text (caCert) or as a path on the hosts (caCertPath)");
+    const minio = top("minio");
+    if (minio?.caCert !== undefined && minio.caCertPath !== undefined) p.add(["minio", "caCertPath"], "set only one of caCert and caCertPath: they say the same thing two ways");
+    const vault = top("vault");
+    const namePrefix = top("namePrefix");
+    const scalars = {
+        retentionDays: top("retentionDays"),
+        image: top("image"),
+        logLevel: top("logLevel"),
+        initRepository: top("initRepository"),
+        timezone: top("timezone"),
+        checkTimeoutSeconds: top("checkTimeoutSeconds"),
+    };
+    for (const key of ["minioUser", "minioPassword", "vaultToken"] as const) top(key);
+    const stackNotifications = top("notifications");
+    const stackNotificationsValid = !p.list.some((q) => q.path.startsWith("notifications"));
+    const monitoring = raw.monitoring === undefined ? CONFIG_PARTS.monitoring.parse({}) : top("monitoring");
+    const schedule = raw.schedule === undefined ? CONFIG_PARTS.schedule.parse({}) : top("schedule");
 
-    const vaultObj = r.object(raw.vault, "vault", true);
-    if (vaultObj) r.knownKeys(vaultObj, "vault", VAULT_KEYS);
-    const vaultAddress = vaultObj ? r.string(vaultObj, "address", "vault", true, 'give the Vault URL, e.g. "https://vault.example.internal:8200"') : undefined;
-    if (vaultAddress !== undefined && !/^https?:\/\/\S+$/.test(vaultAddress)) r.report("vault.address", `"${vaultAddress}" must be an http(s):// URL`);
-    const vaultMount = (vaultObj && r.string(vaultObj, "mount", "vault", false)) ?? DEFAULTS.vaultMount;
-    const vaultNamePrefix = (vaultObj && r.string(vaultObj, "namePrefix", "vault", false)) ?? DEFAULT_VAULT_NAME_PREFIX;
-    const skipChildToken = (vaultObj && r.boolean(vaultObj, "skipChildToken", "vault")) ?? false;
-    const maxLeaseTtlSeconds = vaultObj ? r.number(vaultObj, "maxLeaseTtlSeconds", "vault", 60, "seconds") : undefined;
-
-    const timezone = r.string(raw, "timezone", "", false) ?? "UTC";
-    if (!isTimeZone(timezone)) r.report("timezone", `"${timezone}" is not an IANA time zone; write e.g. "UTC" or "Europe/Berlin"`);
-    const checkTimeoutSeconds = r.number(raw, "checkTimeoutSeconds", "", 10, "seconds") ?? DEFAULT_CHECK_TIMEOUT_SECONDS;
-    if (checkTimeoutSeconds > 3600) r.report("checkTimeoutSeconds", `is ${checkTimeoutSeconds}; it must be at most 3600 seconds`);
-
-    const namePrefix = r.string(raw, "namePrefix", "", false) ?? DEFAULT_NAME_PREFIX;
-    const image = r.string(raw, "image", "", false) ?? DEFAULT_STACKBACK_IMAGE;
-    for (const problem of imageProblems(image)) r.report("image", problem);
-    const logLevel = r.string(raw, "logLevel", "", false);
-    const initRepository = r.boolean(raw, "initRepository", "") ?? true;
-    const retentionDays = r.number(raw, "retentionDays", "", 1, "days") ?? DEFAULTS.retentionDays;
-
-    const hosts = readHosts(r, raw.hosts);
-    const schedule = readSchedule(r, raw.schedule);
-    const stackNotificationsRead = readNotifications(raw.notifications, "notifications");
-    for (const problem of stackNotificationsRead.problems) r.report(problem.path, problem.message);
-    const stackNotifications = stackNotificationsRead.settings;
-    const monitoring = readMonitoring(r, raw.monitoring);
-    const drafts = readApps(r, raw.apps, hosts, namePrefix, raw.notifications);
-    const exporters = assignExporters(r, drafts, hosts, monitoring);
-
-    for (const group of Object.keys(schedule.groups)) {
-        if (!drafts.some((d) => d.group === group)) r.report(`schedule.groups.${group}`, "no app is in this group; remove it or fix the group's name");
+    // Hosts one by one, so that one broken host leaves the others (and their names) usable.
+    const hosts: Record<string, HostConfig> = {};
+    let hostNames: string[] | undefined;
+    if (isMap(raw.hosts)) {
+        hostNames = Object.keys(raw.hosts);
+        if (hostNames.length === 0) p.add(["hosts"], "is empty; add at least one host");
+        for (const name of hostNames) {
+            const host = p.parse(parseWith(CONFIG_PARTS.host, raw.hosts[name], ["hosts", name], raw));
+            if (!host) continue;
+            const scheme = host.dockerHost.split(":")[0];
+            if (scheme === "tcp" && !host.tls) p.add(["hosts", name, "tls"], "is missing; a tcp:// Docker engine needs caFile, certFile and keyFile (an engine without TLS is open to anyone who can reach it)");
+            if (scheme !== "tcp" && host.tls) p.add(["hosts", name, "tls"], `applies only to tcp:// hosts; ${scheme}:// does not use it, remove it`);
+            hosts[name] = host;
+        }
+    } else {
+        top("hosts");
     }
 
+    // Apps one by one, likewise.
+    const apps: ValidApp[] = [];
+    const rawApps = Array.isArray(raw.apps) ? raw.apps : undefined;
+    if (!rawApps) top("apps");
+    const firstIndexOf = new Map<string, number>();
+    (rawApps ?? []).forEach((value, index) => {
+        const app = p.parse(parseWith(CONFIG_PARTS.app, value, ["apps", index], raw));
+        // The rules below need only a field or two: they run on every field the schema reads,
+        // even when another field of the app is wrong, so that each problem is reported.
+        const fields = isMap(value) ? value : {};
+        const read = <K extends "name" | "host" | "schedule">(key: K) => {
+            const result = CONFIG_PARTS.app.shape[key].safeParse(fields[key]);
+            return result.success ? (result.data as AppConfig[K]) : undefined;
+        };
+        const name = app?.name ?? read("name");
+        const host = app?.host ?? read("host");
+        const schedule = app?.schedule ?? read("schedule");
+        const where = (key: string) => ["apps", index, key];
+        let ok = app !== undefined;
+        if (name !== undefined) {
+            for (const problem of nameProblems(name, { namePrefix: namePrefix ?? DEFAULT_NAME_PREFIX })) {
+                p.add(where("name"), problem);
+                ok = false;
+            }
+            const first = firstIndexOf.get(name);
+            if (first !== undefined) {
+                p.add(where("name"), `"${name}" is already apps[${first}]; each app appears once (rename one, or remove the duplicate)`);
+                ok = false;
+            } else firstIndexOf.set(name, index);
+        }
+        // Only against hosts that were readable as a map: a broken hosts map is reported once.
+        if (host !== undefined && hostNames && !hostNames.includes(host)) {
+            const guess = closest(host, hostNames);
+            p.add(where("host"), `"${host}" is not a known host; ${guess ? `did you mean \`${guess}\`? ` : ""}add it under platform-backups:hosts or use one of: ${hostNames.join(", ") || "(none defined)"}`);
+            ok = false;
+        }
+        let explicitStart: number | undefined;
+        if (schedule !== undefined) {
+            const parsed = parseCron(schedule);
+            if (parsed.start) explicitStart = parsed.start.minuteOfDay;
+            else {
+                const replacement = dailyReplacement(schedule);
+                const fix = replacement ? `; write "${replacement}" (or remove schedule and let the planner place it)` : "; or remove schedule and let the planner place it";
+                p.add(where("schedule"), parsed.problems.join("; ") + fix);
+                ok = false;
+            }
+        }
+        if (app && stackNotificationsValid) {
+            for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications)) p.list.push(problem);
+        }
+        if (app && ok) apps.push({ index, app, explicitStart });
+    });
+
+    // Groups: against every group an app names, readable or not, so a broken app is reported once.
+    const namedGroups = new Set((rawApps ?? []).map((a) => (isMap(a) ? a.group : undefined)).filter((g): g is string => typeof g === "string"));
+    for (const group of Object.keys(schedule?.groups ?? {})) {
+        if (!namedGroups.has(group)) p.add(["schedule", "groups", group], "no app is in this group; remove it or fix the group's name");
+    }
+
+    // Exporters: a port per monitored app, unique per host.
+    const exporters = new Map<number, AppMonitoringSpec>();
+    if (monitoring) {
+        const used = new Map<string, Map<number, ValidApp>>();
+        for (const valid of apps) {
+            const own = valid.app.monitoring;
+            if (!(own?.enabled ?? monitoring.enabled)) continue;
+            const port = own?.port ?? exporterPort(valid.app.name, monitoring.portBase);
+            const onHost = used.get(valid.app.host) ?? new Map<number, ValidApp>();
+            used.set(valid.app.host, onHost);
+            const other = onHost.get(port);
+            if (other) {
+                let free = monitoring.portBase;
+                while (onHost.has(free)) free++;
+                p.add(
+                    ["apps", valid.index, "monitoring", "port"],
+                    `${port} is already the exporter port of apps[${other.index}] (${other.app.name}) on host ${valid.app.host}; set monitoring.port on this app to a free port, e.g. ${free}`,
+                );
+                continue;
+            }
+            onHost.set(port, valid);
+            const host = hosts[valid.app.host];
+            const address = host ? (host.address ?? hostNameOf(host.dockerHost)) : valid.app.host;
+            exporters.set(valid.index, {
+                port,
+                address: `${address}:${port}`,
+                graceHours: own?.graceHours ?? monitoring.graceHours,
+                refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
+            });
+        }
+    }
+
+    // The plan, over the apps whose every field was read: an unreadable one is reported once.
+    const start = schedule?.start ?? (parseClock(DEFAULTS.scheduleStart) as number);
+    const spacing = schedule?.spacingMinutes ?? DEFAULTS.spacingMinutes;
     const windows: Record<string, GroupWindow> = {};
-    for (const draft of drafts) {
-        const settings = schedule.groups[draft.group] ?? {};
-        windows[draft.group] ??= {
-            start: settings.start ?? schedule.start,
+    for (const { app } of apps) {
+        const settings = schedule?.groups?.[app.group] ?? {};
+        windows[app.group] ??= {
+            start: settings.start ?? start,
             ...(settings.end !== undefined ? { end: settings.end } : {}),
             maxConcurrent: settings.maxConcurrent ?? DEFAULTS.maxConcurrent,
         };
     }
-    const requests: ScheduleRequest[] = drafts.map((d) => ({
-        app: d.name,
-        group: d.group,
-        expectedDuration: d.expectedDuration ?? schedule.spacing,
-        ...(d.explicitStart !== undefined ? { explicitStart: d.explicitStart } : {}),
+    const requests: ScheduleRequest[] = apps.map(({ app, explicitStart }) => ({
+        app: app.name,
+        group: app.group,
+        expectedDuration: app.expectedDuration ?? spacing,
+        ...(explicitStart !== undefined ? { explicitStart } : {}),
     }));
     const plan = planSchedules(requests, (group) => windows[group]);
     for (const problem of plan.problems) {
-        const draft = drafts[problem.index];
-        r.report(draft.explicitStart !== undefined ? `apps[${draft.index}].schedule` : `apps[${draft.index}]`, problem.message);
+        const valid = apps[problem.index];
+        p.add(valid.explicitStart !== undefined ? ["apps", valid.index, "schedule"] : ["apps", valid.index], problem.message);
     }
 
-    if (r.problems.length > 0 || !endpoint || !vaultAddress) return { problems: r.problems };
-
-    const apps: AppSpec[] = drafts.map((d, i) => ({
-        name: d.name,
-        host: d.host,
-        group: d.group,
-        composeProject: d.composeProject,
-        schedule: d.explicitSchedule ?? plan.slots[i].cron,
-        explicitSchedule: d.explicitSchedule !== undefined,
-        expectedDuration: requests[i].expectedDuration,
-        retentionDays: d.retentionDays ?? retentionDays,
-        notifications: mergeNotifications(stackNotifications, d.notifications),
-        ...(exporters[i] ? { monitoring: exporters[i] } : {}),
-        requireLabels: d.requireLabels ?? true,
-    }));
+    if (p.list.length > 0 || !minio || !vault || !monitoring) return { problems: p.list };
+    const defaults = stackNotifications ?? {};
     return {
         problems: [],
         fleet: {
-            hosts,
-            apps,
-            minio: { endpoint, ssl, ...(region ? { region } : {}), ...(caCert !== undefined ? { caCert } : {}), ...(caCertPath !== undefined ? { caCertPath } : {}) },
-            vault: {
-                address: vaultAddress,
-                mount: vaultMount,
-                namePrefix: vaultNamePrefix,
-                skipChildToken,
-                ...(maxLeaseTtlSeconds !== undefined ? { maxLeaseTtlSeconds } : {}),
-            },
-            timezone,
-            checkTimeoutSeconds,
-            monitoring: { ...(monitoring.runbookBaseUrl !== undefined ? { runbookBaseUrl: monitoring.runbookBaseUrl } : {}) },
-            namePrefix,
-            image,
-            initRepository,
-            ...(logLevel ? { logLevel } : {}),
+            hosts: Object.fromEntries(Object.entries(hosts).map(([name, h]) => [name, hostSpec(h)])),
+            apps: apps.map(({ index, app }, i) => ({
+                name: app.name,
+                host: app.host,
+                group: app.group,
+                composeProject: app.composeProject ?? app.name,
+                schedule: app.schedule ?? plan.slots[i].cron,
+                explicitSchedule: app.schedule !== undefined,
+                expectedDuration: requests[i].expectedDuration,
+                retentionDays: app.retentionDays ?? (scalars.retentionDays as number),
+                notifications: mergeNotifications(defaults, app.notifications),
+                requireLabels: app.requireLabels,
+                ...(exporters.has(index) ? { monitoring: exporters.get(index) } : {}),
+            })),
+            minio: dropUndefined({ endpoint: minio.endpoint, ssl: minio.ssl, region: minio.region, caCert: minio.caCert, caCertPath: minio.caCertPath }),
+            vault: dropUndefined({ ...vault }),
+            namePrefix: namePrefix as string,
+            image: scalars.image as string,
+            initRepository: scalars.initRepository as boolean,
+            ...(scalars.logLevel ? { logLevel: scalars.logLevel } : {}),
+            timezone: scalars.timezone as string,
+            checkTimeoutSeconds: scalars.checkTimeoutSeconds as number,
+            monitoring: dropUndefined({ runbookBaseUrl: monitoring.runbookBaseUrl }),
             plan: { slots: plan.slots, windows },
         },
     };
+}
+
+function hostSpec(host: HostConfig): HostSpec {
+    return dropUndefined({ dockerHost: host.dockerHost, sshOpts: host.sshOpts, address: host.address, tls: host.tls });
+}
+
+/** The object without its undefined fields, so that optional fields are absent rather than undefined. */
+function dropUndefined<T extends object>(object: T): T {
+    return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
 /** The monitored apps of a fleet, as the Prometheus rule and scrape generators take them. */
@@ -577,28 +409,92 @@ export function monitoredApps(fleet: Fleet): MonitoredApp[] {
 }
 
 /** Like {@link validateStackConfig}, but throws a {@link ConfigError} listing every problem. */
-export function parseStackConfig(raw: RawStackConfig): Fleet {
-    const { fleet, problems } = validateStackConfig(raw);
+export function parseStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): Fleet {
+    const { fleet, problems } = validateStackConfig(raw, found);
     if (!fleet) throw new ConfigError(problems);
     return fleet;
 }
 
 /**
- * Reads the `platform-backups:*` keys of a `Pulumi.<stack>.yaml` file, without the namespace.
- * `secure:` values stay encrypted objects; the pure fleet does not use them.
+ * A top-level value as the program sees it. The Pulumi CLI hands every value to the program as
+ * a string (maps and lists as JSON, `retentionDays: 14` and `retentionDays: "14"` both as "14"),
+ * and the program reads it back with JSON where it can: so `"14"` is 14 and `"true"` is true,
+ * whoever wrote them.
  */
-export function readStackFile(path: string): RawStackConfig {
-    const doc = (YAML.parse(fs.readFileSync(path, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const raw: RawStackConfig = {};
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        const prefix = `${CONFIG_NAMESPACE}:`;
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+export function readCliValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
     }
-    return raw;
 }
 
-/** Reads and validates a stack file: what `npm run plan` and the tests use. */
-export function loadStackFile(path: string): { fleet: Fleet; raw: RawStackConfig } {
-    const raw = readStackFile(path);
-    return { fleet: parseStackConfig(raw), raw };
+/** A stack file's value as the CLI would hand it to the program, read back the same way. */
+function asProgramSees(value: unknown): unknown {
+    if (isEncrypted(value)) return value; // a secret the file cannot reveal; the schema accepts it unread
+    if (typeof value === "string") return readCliValue(value);
+    return readCliValue(JSON.stringify(value));
+}
+
+/** Whether `namespace` is a typo of this project's namespace. */
+function nearNamespace(namespace: string): boolean {
+    const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+    return namespace !== CONFIG_NAMESPACE && (squash(namespace) === squash(CONFIG_NAMESPACE) || closest(namespace, [CONFIG_NAMESPACE]) !== undefined);
+}
+
+/**
+ * Splits the stack's config (`namespace:key` -> value, as the program reads it) into this
+ * project's keys, without the namespace, and problems for keys in a namespace a few letters away
+ * from it (a typo there would otherwise be ignored). Other namespaces belong to providers.
+ */
+export function projectConfig(entries: Record<string, unknown>): { raw: RawStackConfig; problems: ConfigProblem[] } {
+    const raw: RawStackConfig = {};
+    const problems: ConfigProblem[] = [];
+    for (const [key, value] of Object.entries(entries)) {
+        const colon = key.indexOf(":");
+        // A stack file may leave out the project's own namespace (Pulumi adds it).
+        const namespace = colon < 0 ? CONFIG_NAMESPACE : key.slice(0, colon);
+        const name = colon < 0 ? key : key.slice(colon + 1);
+        if (namespace === CONFIG_NAMESPACE) raw[name] = value;
+        else if (nearNamespace(namespace)) {
+            problems.push({ path: key, message: `is in namespace "${namespace}", which nothing reads; did you mean \`${CONFIG_NAMESPACE}:${name}\`?` });
+        }
+    }
+    return { raw, problems };
+}
+
+/** The program's config: `pulumi.runtime.allConfig()` (every value a string), read as one. */
+export function configFromPulumi(all: Record<string, string>): { raw: RawStackConfig; problems: ConfigProblem[] } {
+    return projectConfig(Object.fromEntries(Object.entries(all).map(([key, value]) => [key, readCliValue(value)])));
+}
+
+/**
+ * Reads the config of a `Pulumi.<stack>.yaml` file as the program would see it, without the
+ * namespace. `secure:` values stay encrypted objects; the pure fleet does not use them. A YAML
+ * syntax error becomes a {@link ConfigError} naming the file and line.
+ */
+export function readStackFileConfig(file: string): { raw: RawStackConfig; problems: ConfigProblem[] } {
+    const where = path.relative(process.cwd(), file) || file;
+    const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+    if (doc.errors.length > 0) {
+        // The first error only: the parser's later ones usually follow from it.
+        const [error] = doc.errors;
+        const at = error.linePos?.[0];
+        const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        throw new ConfigError([{ path: `${where}:${at?.line ?? "?"}:${at?.col ?? "?"}`, message: `YAML syntax error: ${message}; fix the file, then run again` }]);
+    }
+    const content = (doc.toJS() ?? {}) as { config?: unknown };
+    if (content.config !== undefined && !isMap(content.config)) throw new ConfigError([{ path: `${where}: config`, message: "must be a map of namespace:key entries" }]);
+    return projectConfig(Object.fromEntries(Object.entries(content.config ?? {}).map(([key, value]) => [key, asProgramSees(value)])));
+}
+
+/** The namespace-less config of a stack file (see {@link readStackFileConfig}). */
+export function readStackFile(file: string): RawStackConfig {
+    return readStackFileConfig(file).raw;
+}
+
+/** Reads and validates a stack file: what `npm run plan`, `npm run monitoring` and the tests use. */
+export function loadStackFile(file: string): { fleet: Fleet; raw: RawStackConfig } {
+    const { raw, problems } = readStackFileConfig(file);
+    return { fleet: parseStackConfig(raw, problems), raw };
 }

@@ -5,6 +5,9 @@
  */
 export * from "./appBackup";
 export * from "./config";
+// The schema and its types; the field builders in configFields.ts stay internal.
+export { CONFIG_KEYS, stackConfigSchema, stackFileJsonSchema, timezoneProblem } from "./configSchema";
+export type { AppConfig, HostConfig, MonitoringConfig, ScheduleConfig, StackConfig } from "./configSchema";
 export * from "./cron";
 export * from "./iamPolicy";
 export * from "./monitoring";

@@ -15,7 +15,8 @@
  *
  * Pure: no Pulumi import. The component wraps the entries marked secret in `pulumi.secret`.
  */
-import type { ConfigProblem } from "./config";
+import * as z from "zod";
+import { Checked, ConfigProblem, describeValue, field, parseWith, secretText } from "./configFields";
 import type { EnvEntry } from "./stackback";
 
 /**
@@ -61,19 +62,6 @@ export const SMTP_TLS_PORTS: readonly number[] = [465, 587];
 const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 const ADDRESS_PATTERN = /^[^\s@,'"<>]+@[^\s@,'"<>]+\.[^\s@,'"<>]+$/;
 
-type Obj = Record<string, unknown>;
-
-/** A Pulumi `secure:` value as it appears in a stack file read without decryption. */
-function isEncrypted(value: unknown): boolean {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Obj).secure === "string";
-}
-
-function describe(value: unknown): string {
-    if (Array.isArray(value)) return "a list";
-    if (value === null) return "null";
-    return typeof value === "string" ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
-}
-
 /** Whether a merged setting counts as set: empty strings and lists mean "off". */
 function isSet(value: unknown): boolean {
     if (value === undefined || value === null || value === "") return false;
@@ -81,89 +69,76 @@ function isSet(value: unknown): boolean {
     return true;
 }
 
+const QUOTE_PROBLEM = "must not contain a single quote ('): stack-back writes its environment between single quotes and its cron job would break";
+
+/** A plain string setting that may be empty (`""` turns the channel off in an app). */
+function plain(rule?: (text: string) => string | undefined, description?: string) {
+    return field({ type: "string", ...(description ? { description } : {}) }, (value): Checked<string | undefined> => {
+        if (value === undefined || value === null) return { value: undefined };
+        if (typeof value !== "string") return { problem: `must be a string, got ${describeValue(value)}` };
+        if (value.includes("'")) return { problem: QUOTE_PROBLEM };
+        const trimmed = value.trim();
+        const problem = trimmed === "" ? undefined : rule?.(trimmed);
+        return problem ? { problem } : { value: trimmed };
+    }).optional();
+}
+
+const noQuote = (text: string) => (text.includes("'") ? QUOTE_PROBLEM : undefined);
+
+/** One notifications map (the stack's or an app's), as the stack file holds it. */
+export const notificationsSchema = z
+    .strictObject({
+        emailHost: plain(
+            (host) => (HOST_PATTERN.test(host) ? undefined : `"${host}" is not a host name; write the SMTP server's name without scheme or port, e.g. "smtp.example.com" (the port goes in emailPort)`),
+            'SMTP server host name without scheme; "" in an app turns e-mail off',
+        ),
+        emailPort: field({ anyOf: [{ enum: SMTP_TLS_PORTS }, { type: "string", enum: SMTP_TLS_PORTS.map(String) }], description: "465 (implicit TLS) or 587 (STARTTLS)" }, (port): Checked<number | undefined> => {
+            if (port === undefined || port === null) return { value: undefined };
+            const number = typeof port === "number" ? port : typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : NaN;
+            if (!Number.isInteger(number) || number < 1 || number > 65535) return { problem: `must be a port number, 465 or 587; got ${describeValue(port)}` };
+            if (!SMTP_TLS_PORTS.includes(number)) {
+                return {
+                    problem: `is ${number}: stack-back encrypts SMTP only on 465 (implicit TLS) and 587 (STARTTLS) and always logs in, so on ${number} the password would cross the network in clear text; use 465 or 587`,
+                };
+            }
+            return { value: number };
+        }).optional(),
+        emailUser: plain(undefined, "SMTP login; also the sender address"),
+        emailPassword: secretText({ rule: noQuote, description: "SMTP password; store it with pulumi config set --secret --path" }),
+        emailSendTo: field(
+            { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }], description: "recipient address, or a list of them" },
+            (sendTo): Checked<string[] | undefined> => {
+                if (sendTo === undefined || sendTo === null) return { value: undefined };
+                const list = typeof sendTo === "string" ? sendTo.split(",") : Array.isArray(sendTo) ? sendTo : undefined;
+                if (list === undefined || !list.every((item) => typeof item === "string")) return { problem: `must be an address or a list of addresses, got ${describeValue(sendTo)}` };
+                const addresses = (list as string[]).map((a) => a.trim()).filter((a) => a !== "");
+                const bad = addresses.filter((a) => !ADDRESS_PATTERN.test(a));
+                if (bad.length === 0) return { value: addresses };
+                return { problem: `${bad.map((a) => `"${a}"`).join(", ")} ${bad.length === 1 ? "is not an" : "are not"} e-mail address${bad.length === 1 ? "" : "es"}, e.g. "ops@example.com"` };
+            },
+        ).optional(),
+        discordWebhook: secretText({
+            description: "https:// webhook URL (a secret: the URL is the credential); \"\" in an app turns Discord off",
+            rule: (webhook) => {
+                if (webhook === "") return undefined;
+                if (webhook.includes("'")) return QUOTE_PROBLEM;
+                if (!webhook.startsWith("https://")) return "must start with https://; stack-back silently ignores any other webhook";
+                if (/\s/.test(webhook)) return "must not contain spaces";
+                return undefined;
+            },
+        }),
+    })
+    .transform((map): NotificationSettings => Object.fromEntries(Object.entries(map).filter(([, value]) => value !== undefined)));
+
 /**
  * Reads one notifications map (the stack's or an app's) from untyped config. Returns what could
  * be read and every problem with its path. Encrypted (`secure:`) values are accepted unread.
  */
 export function readNotifications(raw: unknown, path: string): { settings: NotificationSettings; problems: ConfigProblem[] } {
-    const problems: ConfigProblem[] = [];
-    const settings: NotificationSettings = {};
-    const report = (key: string, message: string) => problems.push({ path: `${path}.${key}`, message });
-    if (raw === undefined || raw === null) return { settings, problems };
-    if (typeof raw !== "object" || Array.isArray(raw)) {
-        problems.push({ path, message: `must be a map of ${NOTIFICATION_KEYS.join(", ")}; got ${describe(raw)}` });
-        return { settings, problems };
-    }
-    const obj = raw as Obj;
-    for (const key of Object.keys(obj)) {
-        if (!(NOTIFICATION_KEYS as readonly string[]).includes(key)) report(key, `is not a known key; use one of: ${NOTIFICATION_KEYS.join(", ")}`);
-    }
-
-    /** A string field: undefined when absent or unusable (problem reported). */
-    const text = (key: (typeof NOTIFICATION_KEYS)[number], secret: boolean): string | undefined => {
-        const value = obj[key];
-        if (value === undefined || value === null) return undefined;
-        if (secret && isEncrypted(value)) return undefined;
-        if (typeof value !== "string") {
-            report(key, `must be a string, got ${secret ? typeof value : describe(value)}`);
-            return undefined;
-        }
-        if (value.includes("'")) {
-            report(key, "must not contain a single quote ('): stack-back writes its environment between single quotes and its cron job would break");
-            return undefined;
-        }
-        return value.trim();
-    };
-
-    const host = text("emailHost", false);
-    if (host !== undefined) {
-        if (host === "" || HOST_PATTERN.test(host)) settings.emailHost = host;
-        else report("emailHost", `"${host}" is not a host name; write the SMTP server's name without scheme or port, e.g. "smtp.example.com" (the port goes in emailPort)`);
-    }
-
-    const port = obj.emailPort;
-    if (port !== undefined && port !== null) {
-        const number = typeof port === "number" ? port : typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : NaN;
-        if (!Number.isInteger(number) || number < 1 || number > 65535) {
-            report("emailPort", `must be a port number, 465 or 587; got ${describe(port)}`);
-        } else if (!SMTP_TLS_PORTS.includes(number)) {
-            report(
-                "emailPort",
-                `is ${number}: stack-back encrypts SMTP only on 465 (implicit TLS) and 587 (STARTTLS) and always logs in, so on ${number} the password would cross the network in clear text; use 465 or 587`,
-            );
-        } else {
-            settings.emailPort = number;
-        }
-    }
-
-    const user = text("emailUser", false);
-    if (user !== undefined) settings.emailUser = user;
-
-    const password = text("emailPassword", true);
-    if (password !== undefined) settings.emailPassword = password;
-
-    const sendTo = obj.emailSendTo;
-    if (sendTo !== undefined && sendTo !== null) {
-        const list = typeof sendTo === "string" ? sendTo.split(",") : Array.isArray(sendTo) ? sendTo : undefined;
-        if (list === undefined || !list.every((item) => typeof item === "string")) {
-            report("emailSendTo", `must be an address or a list of addresses, got ${describe(sendTo)}`);
-        } else {
-            const addresses = (list as string[]).map((a) => a.trim()).filter((a) => a !== "");
-            const bad = addresses.filter((a) => !ADDRESS_PATTERN.test(a));
-            if (bad.length > 0) report("emailSendTo", `${bad.map((a) => `"${a}"`).join(", ")} ${bad.length === 1 ? "is not an" : "are not"} e-mail address${bad.length === 1 ? "" : "es"}, e.g. "ops@example.com"`);
-            else settings.emailSendTo = addresses;
-        }
-    }
-
-    const webhook = text("discordWebhook", true);
-    if (webhook !== undefined) {
-        if (webhook === "") settings.discordWebhook = "";
-        else if (!webhook.startsWith("https://")) report("discordWebhook", "must start with https://; stack-back silently ignores any other webhook");
-        else if (/\s/.test(webhook)) report("discordWebhook", "must not contain spaces");
-        else settings.discordWebhook = webhook;
-    }
-
-    return { settings, problems };
+    if (raw === undefined || raw === null) return { settings: {}, problems: [] };
+    const { data, problems } = parseWith(notificationsSchema, raw, [], raw);
+    const prefixed = problems.map((p) => ({ path: p.path ? `${path}.${p.path}` : path, message: p.path ? p.message : p.message.replace(/^must be a map/, `must be a map of ${NOTIFICATION_KEYS.join(", ")}`) }));
+    return { settings: data ?? {}, problems: prefixed };
 }
 
 /** The app's effective settings: each field of `appOverride` that is present wins over the stack's. */

@@ -209,7 +209,6 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     const tickLabel = textWidth("00:00", SVG.fontSize) + SVG.minTickGap;
     const step = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720].find((m) => m * perMinute >= tickLabel) ?? 1440;
     y += SVG.axisHeight;
-    const lanesTop = y;
     const laneParts: string[] = [];
     const backgrounds: string[] = [];
     for (const lane of lanes) {

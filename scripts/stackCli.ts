@@ -42,8 +42,18 @@ export function fleetFromArgs(args: readonly string[], usage: string): { stack: 
         console.error(`${path.relative(process.cwd(), stackFile)} does not exist; create the stack first (pulumi stack init ${stack}) or name another`);
         return { exitCode: 1 };
     }
+    const loaded = fleetFromStackFile(stackFile);
+    return "fleet" in loaded ? { stack, fleet: loaded.fleet } : loaded;
+}
+
+/**
+ * The validated fleet of one stack file, read as `pulumi up` reads the same config (see
+ * `readStackFileConfig`), or exit code 1 after printing every problem, YAML syntax errors
+ * with file and line, and no stack trace.
+ */
+export function fleetFromStackFile(stackFile: string): { fleet: Fleet } | { exitCode: number } {
     try {
-        return { stack, fleet: loadStackFile(stackFile).fleet };
+        return { fleet: loadStackFile(stackFile).fleet };
     } catch (error) {
         // Config problems are the user's to fix: print them, not a stack trace.
         if (error instanceof ConfigError) {

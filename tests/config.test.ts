@@ -1,4 +1,4 @@
-import { ConfigError, formatProblems, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import { ConfigError, DEFAULTS, EXPORTER_PORT_SPAN, exporterPort, formatProblems, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
 import { stackConfig } from "./support/stack";
 
 /** A small valid fleet; each test breaks one thing. */
@@ -60,7 +60,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         const problems = problemsOf(fleet({ apps: [{ name: "mattermost", host: "vm9", group: "green" }, { host: "vm1" }] }));
         expect(problems).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/^apps\[0\]\.host: "vm9" is not a known host; add it under platform-backups:hosts or use one of: vm1, vm2$/),
+                expect.stringMatching(/^apps\[0\] \(mattermost\)\.host: "vm9" is not a known host; did you mean `vm1`\? add it under platform-backups:hosts or use one of: vm1, vm2$/),
                 expect.stringMatching(/^apps\[1\]\.name: is missing/),
                 expect.stringMatching(/^apps\[1\]\.group: is missing/),
             ]),
@@ -75,7 +75,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
             { name: "n8n", host: "vm1", group: "green" },
             { name: "n8n", host: "vm2", group: "blue" },
         ];
-        expect(problemsOf(fleet({ apps }))).toEqual([expect.stringMatching(/^apps\[1\]\.name: "n8n" is already apps\[0\]/)]);
+        expect(problemsOf(fleet({ apps }))).toEqual([expect.stringMatching(/^apps\[1\] \(n8n\)\.name: "n8n" is already apps\[0\]/)]);
     });
 
     test("an invalid name, and a bucket name that is too long", () => {
@@ -86,8 +86,8 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         ];
         const problems = problemsOf(fleet({ apps }));
         expect(problems).toEqual([
-            expect.stringMatching(/^apps\[0\]\.name: "Matter_Most" is not a valid app name: use 1-63 lowercase/),
-            expect.stringMatching(/^apps\[1\]\.name: the bucket name "restic-stackback-a+-bucket" is 64 characters, more than S3's 63: shorten the app name by 1/),
+            expect.stringMatching(/^apps\[0\] \(Matter_Most\)\.name: "Matter_Most" is not a valid app name: use 1-63 lowercase/),
+            expect.stringMatching(/^apps\[1\] \(a+\)\.name: the bucket name "restic-stackback-a+-bucket" is 64 characters, more than S3's 63: shorten the app name by 1/),
         ]);
     });
 
@@ -95,7 +95,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         for (const schedule of ["*/15 2 * * *", "0 2-4 * * *", "0,30 2 * * *", "0 2 * * MON", "0 2 * *", "60 2 * * *"]) {
             const problems = problemsOf(fleet({ apps: [{ name: "n8n", host: "vm1", group: "green", schedule }] }));
             expect(problems).toHaveLength(1);
-            expect(problems[0]).toMatch(/^apps\[0\]\.schedule: /);
+            expect(problems[0]).toMatch(/^apps\[0\] \(n8n\)\.schedule: /);
         }
     });
 
@@ -107,7 +107,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         ];
         const problems = problemsOf(fleet({ apps }));
         expect(problems.length).toBeGreaterThanOrEqual(1);
-        expect(problems.every((p) => p.startsWith("apps[1].schedule: "))).toBe(true);
+        expect(problems.every((p) => p.startsWith("apps[1] (n8n).schedule: "))).toBe(true);
         expect(problems.join("\n")).toMatch(/mattermost/);
     });
 
@@ -115,7 +115,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         const problems = problemsOf(fleet({ retentionDays: 0, apps: [{ name: "n8n", host: "vm1", group: "green", retentionDays: -3 }] }));
         expect(problems).toEqual([
             expect.stringMatching(/^retentionDays: is 0; it must be at least 1 days$/),
-            expect.stringMatching(/^apps\[0\]\.retentionDays: is -3; it must be at least 1 days$/),
+            expect.stringMatching(/^apps\[0\] \(n8n\)\.retentionDays: is -3; it must be at least 1 days$/),
         ]);
     });
 
@@ -130,7 +130,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
                 schedule: { start: "25:00" },
             }),
         );
-        for (const path of ["minio.endpoint", "minio.ssl", "vault.address", "hosts.vm1.dockerHost", "apps[0].shedule", "image", "schedule.start"]) {
+        for (const path of ["minio.endpoint", "minio.ssl", "vault.address", "hosts.vm1.dockerHost", "apps[0] (n8n).shedule", "image", "schedule.start"]) {
             expect(problems.some((p) => p.startsWith(`${path}: `))).toBe(true);
         }
     });
@@ -152,7 +152,7 @@ describe("bad input is reported all at once, each with its path and a fix", () =
 });
 
 describe("monitoring and notifications in the config", () => {
-    test("exporter ports are given per host in config order, explicit ports respected", () => {
+    test("exporter ports come from the app's name, explicit ports respected, addresses from the host", () => {
         const apps = [
             { name: "a", host: "vm1", group: "g", monitoring: { port: 9471 } },
             { name: "b", host: "vm1", group: "g" },
@@ -160,8 +160,12 @@ describe("monitoring and notifications in the config", () => {
             { name: "d", host: "vm1", group: "g", monitoring: { enabled: false } },
         ];
         const f = parseStackConfig(fleet({ apps, monitoring: { enabled: true }, hosts: { vm1: { dockerHost: "ssh://deploy@vm1.x:22", address: "10.0.0.1" }, vm2: { dockerHost: "ssh://deploy@vm2.x" } } }));
-        expect(f.apps.map((a) => a.monitoring?.address)).toEqual(["10.0.0.1:9471", "10.0.0.1:9472", "vm2.x:9471", undefined]);
+        expect(f.apps.map((a) => a.monitoring?.address)).toEqual(["10.0.0.1:9471", `10.0.0.1:${exporterPort("b")}`, `vm2.x:${exporterPort("c")}`, undefined]);
         expect(f.apps[0].monitoring?.graceHours).toBe(2);
+        // The derived port lies in [portBase, portBase + span) and moves with portBase only.
+        expect(exporterPort("b", 20000) - 20000).toBe(exporterPort("b") - DEFAULTS.exporterPortBase);
+        expect(exporterPort("b")).toBeGreaterThanOrEqual(DEFAULTS.exporterPortBase);
+        expect(exporterPort("b")).toBeLessThan(DEFAULTS.exporterPortBase + EXPORTER_PORT_SPAN);
     });
 
     test("monitoring is off unless the stack or the app turns it on", () => {
@@ -171,13 +175,14 @@ describe("monitoring and notifications in the config", () => {
     test("clashing exporter ports and bad notification settings are reported with their paths", () => {
         const apps = [
             { name: "a", host: "vm1", group: "g", monitoring: { port: 9500 } },
-            { name: "b", host: "vm1", group: "g", monitoring: { port: 9500 }, notifications: { discordWebhook: "http://discord.example/x" } },
+            { name: "b", host: "vm1", group: "g", monitoring: { port: 9500 } },
+            { name: "c", host: "vm1", group: "g", notifications: { discordWebhook: "http://discord.example/x" } },
         ];
         const problems = problemsOf(fleet({ apps, monitoring: { enabled: true }, notifications: { emailPort: 25 } }));
         expect(problems).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/^apps\[1\]\.monitoring\.port: 9500 is already used by apps\[0\]/),
-                expect.stringMatching(/^apps\[1\]\.notifications\.discordWebhook: must start with https:\/\//),
+                expect.stringMatching(/^apps\[1\] \(b\)\.monitoring\.port: 9500 is already the exporter port of apps\[0\] \(a\)/),
+                expect.stringMatching(/^apps\[2\] \(c\)\.notifications\.discordWebhook: must start with https:\/\//),
                 expect.stringMatching(/^notifications\.emailPort: is 25/),
             ]),
         );
@@ -250,16 +255,17 @@ describe("the settings of the deploy-time check, time zone, private CA and Vault
             "checkTimeoutSeconds:",
             "minio.caCert:",
             "minio.caCertPath:",
-            "minio: caCert and caCertPath are both set",
             "vault.skipChildToken:",
             "vault.maxLeaseTtlSeconds:",
             "monitoring.runbookBaseUrl:",
             "hosts.vm1.tls: is missing",
-            "hosts.vm2.tls: is only used with a tcp://",
+            "hosts.vm2.tls: applies only to tcp:// hosts",
         ]) {
             expect(problems.some((p) => p.startsWith(path))).toBe(true);
         }
         expect(problemsOf(fleet({ checkTimeoutSeconds: 9 })).some((p) => p.startsWith("checkTimeoutSeconds:"))).toBe(true);
+        const both = problemsOf(fleet({ minio: { endpoint: "minio.test:9000", caCert: PEM, caCertPath: "/etc/ssl/ca.pem" } }));
+        expect(both.some((p) => p.startsWith("minio.caCertPath: set only one of caCert and caCertPath"))).toBe(true);
     });
 
     test("prod states UTC explicitly", () => {

@@ -18,9 +18,9 @@ import { isStackBackContainer, RESOURCE_TYPES, secretEnvsAreSecret, violations }
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, runProgram, stackConfig } from "./support/stack";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK modules, see policyRules.test.ts
+ 
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(x: T) => T };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secretsPreservingProxy: <T>(x: T) => T };
 
 interface SentOptions {

@@ -21,12 +21,12 @@ import {
 
 // The SDK's own proxies, as server.js wraps remediation inputs. Internal modules (their .d.ts export
 // nothing), hence the require: the point is to test the remediation against the real wrapping.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as {
     unknownCheckingProxy: <T>(x: T) => T;
     unknownStringValue: string;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secretsPreservingProxy: <T>(x: T) => T };
 
 const SIDECAR_IMAGE = "ghcr.io/lawndoc/stack-back:v1.5.4";

@@ -1,3 +1,5 @@
+import * as YAML from "yaml";
+import { exporterPort } from "../components/config";
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, runProgram, stackConfig } from "./support/stack";
 
@@ -68,7 +70,6 @@ test("no secret reaches the exports", () => {
 });
 
 test("Prometheus rules and scrape config cover every app of the fleet", () => {
-    const YAML = require("yaml") as typeof import("yaml");
     const rules = YAML.parse(run.exports.alertRules as string) as { groups: { rules: { alert: string; labels: Record<string, string> }[] }[] };
     const alerts = rules.groups.flatMap((g) => g.rules);
     for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) {
@@ -78,7 +79,7 @@ test("Prometheus rules and scrape config cover every app of the fleet", () => {
     const scrape = YAML.parse(run.exports.scrapeConfig as string) as { scrape_configs: { static_configs: { targets: string[]; labels: Record<string, string> }[] }[] };
     const targets = scrape.scrape_configs.flatMap((j) => j.static_configs).map((c) => `${c.labels.app}@${c.targets[0]}`);
     expect(targets).toEqual(
-        expect.arrayContaining(["mattermost@vm1.platform-one.internal:9471", "n8n@vm1.platform-one.internal:9472", "vault@vm2.platform-one.internal:9471", "gitlab@vm3.platform-one.internal:9471"]),
+        expect.arrayContaining(["mattermost@vm1", "n8n@vm1", "vault@vm2", "gitlab@vm3"].map((a) => `${a.replace(/@.*/, "")}@${a.replace(/.*@/, "")}.platform-one.internal:${exporterPort(a.replace(/@.*/, ""))}`)),
     );
 });
 

@@ -19,6 +19,33 @@ test("the program refuses bad config with one RunError and registers nothing", a
     // isolateModules loads a second copy of the SDK, so check the kind by its own test.
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
-    for (const path of ["retentionDays:", "apps[6].name:", "apps[6].host:", "apps[6].schedule:"]) expect(message).toContain(path);
+    for (const path of ["retentionDays:", "apps[6] (mattermost).name:", "apps[6] (mattermost).host:", "apps[6] (mattermost).schedule:"]) expect(message).toContain(path);
+    expect(message).toContain('write "0 0 * * *"');
+    expect(registered).toEqual([]);
+});
+
+test("the program reads every key of the stack: a typo in our namespace or a near namespace is refused, providers' keys are not", async () => {
+    const registered = installMocks();
+    const raw = stackConfig("prod");
+    setStackConfig({ ...raw, retentonDays: 7 });
+    // Keys of other namespaces, as `pulumi config set minio:region ...` would add them.
+    pulumi.runtime.setConfig("platform-backup:image", "ghcr.io/lawndoc/stack-back:v1.5.4");
+    pulumi.runtime.setConfig("minio:region", "us-east-1");
+    pulumi.runtime.setConfig("pulumi:disable-default-providers", '["*"]');
+    let error: unknown;
+    jest.isolateModules(() => {
+        try {
+            require("../index");
+        } catch (e) {
+            error = e;
+        }
+    });
+    await settle();
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    const lines = (error as Error).message.split("\n").slice(1);
+    expect(lines).toEqual([
+        "  - platform-backup:image: is in namespace \"platform-backup\", which nothing reads; did you mean `platform-backups:image`?",
+        "  - retentonDays: is not a known key; did you mean `retentionDays`?",
+    ]);
     expect(registered).toEqual([]);
 });
