@@ -96,9 +96,7 @@ const backups = fleet.apps.map((app) => ({
             minioCaCert: fleet.minio.caCert,
             minioCaCertPath: fleet.minio.caCertPath,
             extraEnv: notificationEnv(app.notifications),
-            ...(app.monitoring
-                ? { monitoring: { port: app.monitoring.port, refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds } }
-                : {}),
+            ...(app.monitoring ? { monitoring: { port: app.monitoring.port, refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds } } : {}),
         },
         { providers: { minio: minioProvider, vault: vaultProvider, docker: dockerProviders[app.host] } },
     ),

@@ -3,8 +3,8 @@ const base = require("./jest.config");
 
 /** @type {import('jest').Config} */
 module.exports = {
-  ...base,
-  roots: ["<rootDir>/tests/install"],
-  testPathIgnorePatterns: ["/node_modules/"],
-  testTimeout: 300000,
+    ...base,
+    roots: ["<rootDir>/tests/install"],
+    testPathIgnorePatterns: ["/node_modules/"],
+    testTimeout: 300000,
 };

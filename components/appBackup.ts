@@ -226,11 +226,7 @@ export class AppBackup extends pulumi.ComponentResource {
         const keep = { ...parent, retainOnDelete: true };
 
         const bucket = new minio.S3Bucket(`${name}-bucket`, { bucket: names.bucket, forceDestroy: false }, keep);
-        const versioning = new minio.S3BucketVersioning(
-            `${name}-versioning`,
-            { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
-            keep,
-        );
+        const versioning = new minio.S3BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, keep);
         // Never expire current objects: restic's config, keys and old packs stay referenced for
         // ever. Only superseded versions expire; retention itself is restic's forget/prune.
         new minio.IlmPolicy(
@@ -270,11 +266,7 @@ export class AppBackup extends pulumi.ComponentResource {
             parent,
         );
         const policy = new minio.IamPolicy(`${name}-policy`, { name: names.writerPolicy, policy: JSON.stringify(resticWriterPolicy(names.bucket)) }, parent);
-        const attachment = new minio.IamUserPolicyAttachment(
-            `${name}-policy-attachment`,
-            { userName: user.name, policyName: policy.name },
-            parent,
-        );
+        const attachment = new minio.IamUserPolicyAttachment(`${name}-policy-attachment`, { userName: user.name, policyName: policy.name }, parent);
 
         const secret = new vault.kv.SecretV2(
             `${name}-vault-secret`,

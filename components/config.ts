@@ -197,7 +197,8 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     };
 
     const minio = top("minio");
-    if (minio?.caCert !== undefined && minio.caCertPath !== undefined) p.add(["minio", "caCertPath"], "set only one of caCert and caCertPath: they say the same thing two ways");
+    if (minio?.caCert !== undefined && minio.caCertPath !== undefined)
+        p.add(["minio", "caCertPath"], "set only one of caCert and caCertPath: they say the same thing two ways");
     const vault = top("vault");
     const namePrefix = top("namePrefix");
     const scalars = {
@@ -224,7 +225,11 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
             const host = p.parse(parseWith(CONFIG_PARTS.host, raw.hosts[name], ["hosts", name], raw));
             if (!host) continue;
             const scheme = host.dockerHost.split(":")[0];
-            if (scheme === "tcp" && !host.tls) p.add(["hosts", name, "tls"], "is missing; a tcp:// Docker engine needs caFile, certFile and keyFile (an engine without TLS is open to anyone who can reach it)");
+            if (scheme === "tcp" && !host.tls)
+                p.add(
+                    ["hosts", name, "tls"],
+                    "is missing; a tcp:// Docker engine needs caFile, certFile and keyFile (an engine without TLS is open to anyone who can reach it)",
+                );
             if (scheme !== "tcp" && host.tls) p.add(["hosts", name, "tls"], `applies only to tcp:// hosts; ${scheme}:// does not use it, remove it`);
             hosts[name] = host;
         }
@@ -265,7 +270,10 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         // Only against hosts that were readable as a map: a broken hosts map is reported once.
         if (host !== undefined && hostNames && !hostNames.includes(host)) {
             const guess = closest(host, hostNames);
-            p.add(where("host"), `"${host}" is not a known host; ${guess ? `did you mean \`${guess}\`? ` : ""}add it under platform-backups:hosts or use one of: ${hostNames.join(", ") || "(none defined)"}`);
+            p.add(
+                where("host"),
+                `"${host}" is not a known host; ${guess ? `did you mean \`${guess}\`? ` : ""}add it under platform-backups:hosts or use one of: ${hostNames.join(", ") || "(none defined)"}`,
+            );
             ok = false;
         }
         let explicitStart: number | undefined;
@@ -274,13 +282,16 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
             if (parsed.start) explicitStart = parsed.start.minuteOfDay;
             else {
                 const replacement = dailyReplacement(schedule);
-                const fix = replacement ? `; write "${replacement}" (or remove schedule and let the planner place it)` : "; or remove schedule and let the planner place it";
+                const fix = replacement
+                    ? `; write "${replacement}" (or remove schedule and let the planner place it)`
+                    : "; or remove schedule and let the planner place it";
                 p.add(where("schedule"), parsed.problems.join("; ") + fix);
                 ok = false;
             }
         }
         if (app && stackNotificationsValid) {
-            for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications)) p.list.push(problem);
+            for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications))
+                p.list.push(problem);
         }
         if (app && ok) apps.push({ index, app, explicitStart });
     });
@@ -481,10 +492,13 @@ export function readStackFileConfig(file: string): { raw: RawStackConfig; proble
         const [error] = doc.errors;
         const at = error.linePos?.[0];
         const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-        throw new ConfigError([{ path: `${where}:${at?.line ?? "?"}:${at?.col ?? "?"}`, message: `YAML syntax error: ${message}; fix the file, then run again` }]);
+        throw new ConfigError([
+            { path: `${where}:${at?.line ?? "?"}:${at?.col ?? "?"}`, message: `YAML syntax error: ${message}; fix the file, then run again` },
+        ]);
     }
     const content = (doc.toJS() ?? {}) as { config?: unknown };
-    if (content.config !== undefined && !isMap(content.config)) throw new ConfigError([{ path: `${where}: config`, message: "must be a map of namespace:key entries" }]);
+    if (content.config !== undefined && !isMap(content.config))
+        throw new ConfigError([{ path: `${where}: config`, message: "must be a map of namespace:key entries" }]);
     return projectConfig(Object.fromEntries(Object.entries(content.config ?? {}).map(([key, value]) => [key, asProgramSees(value)])));
 }
 

@@ -79,27 +79,41 @@ function meta<T>(json: Record<string, unknown>, opts: Presence<T>): Record<strin
 /** A whole number (of `unit`) from `min` to `max`; a string of digits counts as its number. */
 export function wholeNumber(opts: Presence<number> & { unit: string; min: number; max?: number }) {
     const range = { minimum: opts.min, ...(opts.max !== undefined ? { maximum: opts.max } : {}) };
-    const json = meta({ anyOf: [{ type: "integer", ...range }, { type: "string", pattern: "^\\s*\\d+\\s*$" }] }, opts);
-    return withDefault(field(json, (value): Checked<number> => {
-        const missing = absent(value, opts);
-        if (missing) return missing as Checked<number>;
-        const number = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-        if (!Number.isInteger(number)) return { problem: `must be a whole number of ${opts.unit}, got ${describeValue(value)}` };
-        if (number < opts.min) return { problem: `is ${number}; it must be at least ${opts.min} ${opts.unit}` };
-        if (opts.max !== undefined && number > opts.max) return { problem: `is ${number}; it must be at most ${opts.max} ${opts.unit}` };
-        return { value: number };
-    }), opts);
+    const json = meta(
+        {
+            anyOf: [
+                { type: "integer", ...range },
+                { type: "string", pattern: "^\\s*\\d+\\s*$" },
+            ],
+        },
+        opts,
+    );
+    return withDefault(
+        field(json, (value): Checked<number> => {
+            const missing = absent(value, opts);
+            if (missing) return missing as Checked<number>;
+            const number = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+            if (!Number.isInteger(number)) return { problem: `must be a whole number of ${opts.unit}, got ${describeValue(value)}` };
+            if (number < opts.min) return { problem: `is ${number}; it must be at least ${opts.min} ${opts.unit}` };
+            if (opts.max !== undefined && number > opts.max) return { problem: `is ${number}; it must be at most ${opts.max} ${opts.unit}` };
+            return { value: number };
+        }),
+        opts,
+    );
 }
 
 /** `true` or `false`; `pulumi config set` stores them as the strings "true" and "false". */
 export function flag(opts: Presence<boolean> = {}) {
-    return withDefault(field(meta({ anyOf: [{ type: "boolean" }, { type: "string", enum: ["true", "false"] }] }, opts), (value): Checked<boolean> => {
-        const missing = absent(value, opts);
-        if (missing) return missing as Checked<boolean>;
-        if (value === true || value === "true") return { value: true };
-        if (value === false || value === "false") return { value: false };
-        return { problem: `must be true or false, got ${describeValue(value)}` };
-    }), opts);
+    return withDefault(
+        field(meta({ anyOf: [{ type: "boolean" }, { type: "string", enum: ["true", "false"] }] }, opts), (value): Checked<boolean> => {
+            const missing = absent(value, opts);
+            if (missing) return missing as Checked<boolean>;
+            if (value === true || value === "true") return { value: true };
+            if (value === false || value === "false") return { value: false };
+            return { problem: `must be true or false, got ${describeValue(value)}` };
+        }),
+        opts,
+    );
 }
 
 /**
@@ -108,14 +122,17 @@ export function flag(opts: Presence<boolean> = {}) {
  */
 export function text(opts: Presence<string> & { pattern?: string; rule?: (text: string) => string | undefined } = {}) {
     const json = meta({ type: "string", minLength: 1, ...(opts.pattern ? { pattern: opts.pattern } : {}) }, opts);
-    return withDefault(field(json, (value): Checked<string> => {
-        const missing = absent(value, opts);
-        if (missing) return missing as Checked<string>;
-        const string = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
-        if (typeof string !== "string" || string.trim() === "") return { problem: `must be a non-empty string, got ${describeValue(value)}` };
-        const problem = opts.rule?.(string);
-        return problem ? { problem } : { value: string };
-    }), opts);
+    return withDefault(
+        field(json, (value): Checked<string> => {
+            const missing = absent(value, opts);
+            if (missing) return missing as Checked<string>;
+            const string = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
+            if (typeof string !== "string" || string.trim() === "") return { problem: `must be a non-empty string, got ${describeValue(value)}` };
+            const problem = opts.rule?.(string);
+            return problem ? { problem } : { value: string };
+        }),
+        opts,
+    );
 }
 
 /** Text that may instead be a `secure:` value; an encrypted value is accepted unread (`undefined`). */

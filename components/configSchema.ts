@@ -51,7 +51,8 @@ function clock(description: string) {
     });
 }
 
-const absolutePath = (what: string) => (path: string) => (path.startsWith("/") ? undefined : `"${path}" is not an absolute path; write the full path of the ${what}, e.g. "/etc/ssl/${what.split(" ")[0]}.pem"`);
+const absolutePath = (what: string) => (path: string) =>
+    path.startsWith("/") ? undefined : `"${path}" is not an absolute path; write the full path of the ${what}, e.g. "/etc/ssl/${what.split(" ")[0]}.pem"`;
 
 /** An IANA time zone, as Node's Intl knows it (the component's own check, `isTimeZone`). */
 export function timezoneProblem(zone: string): string | undefined {
@@ -63,7 +64,10 @@ const hostSchema = z.strictObject({
         required: 'write how Pulumi reaches its Docker engine, e.g. "ssh://deploy@vm1.example.internal"',
         pattern: "^(ssh|tcp|unix|npipe)://\\S+$",
         description: "Docker engine address: ssh://user@host, tcp://host:2376 (with tls) or unix:///var/run/docker.sock",
-        rule: (url) => (/^(ssh|tcp|unix|npipe):\/\/\S+$/.test(url) ? undefined : `"${url}" is not a Docker host URL; use ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock`),
+        rule: (url) =>
+            /^(ssh|tcp|unix|npipe):\/\/\S+$/.test(url)
+                ? undefined
+                : `"${url}" is not a Docker host URL; use ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock`,
     }),
     sshOpts: z.array(text()).optional().meta({ description: 'extra ssh options for an ssh:// host, e.g. ["-o", "StrictHostKeyChecking=yes"]' }),
     address: text({ description: "where Prometheus reaches this host's exporters (default: the host name in dockerHost)" }).optional(),
@@ -79,17 +83,30 @@ const hostSchema = z.strictObject({
 
 const appMonitoringSchema = z.strictObject({
     enabled: flag({ description: "turns the app's exporter on or off (default: monitoring.enabled)" }).optional(),
-    port: wholeNumber({ unit: "(port number)", min: 1, max: 65535, description: "host port of the app's exporter (default: derived from the app's name)" }).optional(),
+    port: wholeNumber({
+        unit: "(port number)",
+        min: 1,
+        max: 65535,
+        description: "host port of the app's exporter (default: derived from the app's name)",
+    }).optional(),
     graceHours: wholeNumber({ unit: "hours", min: 0, description: "hours after a day before a snapshot counts as late" }).optional(),
 });
 
 const appSchema = z.strictObject({
     name: text({ required: 'give the app a name, e.g. name: "gitlab"', description: "the app's name: bucket, Vault secret and containers are named after it" }),
-    host: text({ required: "name one of the hosts under platform-backups:hosts", description: "the host (a key of hosts) where the app's Compose project runs" }),
+    host: text({
+        required: "name one of the hosts under platform-backups:hosts",
+        description: "the host (a key of hosts) where the app's Compose project runs",
+    }),
     group: text({ required: 'name its storage group, e.g. group: "green"', description: "storage group: apps of a group share I/O and are staggered" }),
     schedule: text({ description: 'explicit daily start, "M H * * *" (pins the app; default: planned)' }).optional(),
     composeProject: text({ description: "the app's Compose project (default: the app's name)" }).optional(),
-    expectedDuration: wholeNumber({ unit: "minutes", min: 1, max: 1439, description: "how long the backup takes (default: schedule.spacingMinutes)" }).optional(),
+    expectedDuration: wholeNumber({
+        unit: "minutes",
+        min: 1,
+        max: 1439,
+        description: "how long the backup takes (default: schedule.spacingMinutes)",
+    }).optional(),
     retentionDays: wholeNumber({ unit: "days", min: 1, description: "days of daily snapshots to keep (default: retentionDays)" }).optional(),
     notifications: notificationsSchema.optional(),
     monitoring: appMonitoringSchema.optional(),
@@ -104,7 +121,12 @@ const groupSchema = z.strictObject({
 
 const scheduleSchema = z.strictObject({
     start: clock(`when each group's first backup starts (default ${DEFAULTS.scheduleStart})`).optional(),
-    spacingMinutes: wholeNumber({ unit: "minutes", min: 1, default: DEFAULTS.spacingMinutes, description: "expected duration of an app that does not give its own" }),
+    spacingMinutes: wholeNumber({
+        unit: "minutes",
+        min: 1,
+        default: DEFAULTS.spacingMinutes,
+        description: "expected duration of an app that does not give its own",
+    }),
     groups: z.record(z.string(), groupSchema).optional(),
 });
 
@@ -120,7 +142,11 @@ const monitoringSchema = z.strictObject({
 });
 
 const minioSchema = z.strictObject({
-    endpoint: text({ required: 'give host[:port] of the MinIO S3 API, e.g. "minio.example.internal:9000"', rule: minioEndpointProblem, description: "host[:port] of the MinIO S3 API, no scheme" }),
+    endpoint: text({
+        required: 'give host[:port] of the MinIO S3 API, e.g. "minio.example.internal:9000"',
+        rule: minioEndpointProblem,
+        description: "host[:port] of the MinIO S3 API, no scheme",
+    }),
     ssl: flag({ default: DEFAULTS.minioSsl }),
     region: text().optional(),
     caCert: text({
@@ -156,7 +182,13 @@ export const stackConfigSchema = z.strictObject({
     notifications: notificationsSchema.optional(),
     monitoring: monitoringSchema.optional(),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
-    checkTimeoutSeconds: wholeNumber({ unit: "seconds", min: 10, max: 3600, default: DEFAULTS.checkTimeoutSeconds, description: "bound on every restic call of the deploy-time check" }),
+    checkTimeoutSeconds: wholeNumber({
+        unit: "seconds",
+        min: 10,
+        max: 3600,
+        default: DEFAULTS.checkTimeoutSeconds,
+        description: "bound on every restic call of the deploy-time check",
+    }),
     minioUser: text({ description: "MinIO user for Pulumi (else MINIO_USER)" }).optional(),
     minioPassword: secretText({ description: "MinIO password for Pulumi, a secret (else MINIO_PASSWORD)" }),
     vaultToken: secretText({ description: "Vault token for Pulumi, a secret (else VAULT_TOKEN)" }),

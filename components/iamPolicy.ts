@@ -62,7 +62,10 @@ export function resticReaderPolicy(bucket: string): PolicyDocument {
 
 /** Shell-style match where `*` matches any run of characters and `?` one character. */
 function globMatch(pattern: string, value: string): boolean {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i").test(value);
 }
 

@@ -77,9 +77,7 @@ export function backupNames(app: string, options: NamingOptions = {}): BackupNam
  */
 export function nameProblems(app: string, options: NamingOptions = {}): string[] {
     if (!APP_NAME_PATTERN.test(app)) {
-        return [
-            `"${app}" is not a valid app name: use 1-63 lowercase letters, digits and inner hyphens (DNS label style), e.g. "gitlab" or "n8n"`,
-        ];
+        return [`"${app}" is not a valid app name: use 1-63 lowercase letters, digits and inner hyphens (DNS label style), e.g. "gitlab" or "n8n"`];
     }
     const bucket = backupNames(app, options).bucket;
     if (bucket.length > 63) {

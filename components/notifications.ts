@@ -89,20 +89,27 @@ const noQuote = (text: string) => (text.includes("'") ? QUOTE_PROBLEM : undefine
 export const notificationsSchema = z
     .strictObject({
         emailHost: plain(
-            (host) => (HOST_PATTERN.test(host) ? undefined : `"${host}" is not a host name; write the SMTP server's name without scheme or port, e.g. "smtp.example.com" (the port goes in emailPort)`),
+            (host) =>
+                HOST_PATTERN.test(host)
+                    ? undefined
+                    : `"${host}" is not a host name; write the SMTP server's name without scheme or port, e.g. "smtp.example.com" (the port goes in emailPort)`,
             'SMTP server host name without scheme; "" in an app turns e-mail off',
         ),
-        emailPort: field({ anyOf: [{ enum: SMTP_TLS_PORTS }, { type: "string", enum: SMTP_TLS_PORTS.map(String) }], description: "465 (implicit TLS) or 587 (STARTTLS)" }, (port): Checked<number | undefined> => {
-            if (port === undefined || port === null) return { value: undefined };
-            const number = typeof port === "number" ? port : typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : NaN;
-            if (!Number.isInteger(number) || number < 1 || number > 65535) return { problem: `must be a port number, 465 or 587; got ${describeValue(port)}` };
-            if (!SMTP_TLS_PORTS.includes(number)) {
-                return {
-                    problem: `is ${number}: stack-back encrypts SMTP only on 465 (implicit TLS) and 587 (STARTTLS) and always logs in, so on ${number} the password would cross the network in clear text; use 465 or 587`,
-                };
-            }
-            return { value: number };
-        }).optional(),
+        emailPort: field(
+            { anyOf: [{ enum: SMTP_TLS_PORTS }, { type: "string", enum: SMTP_TLS_PORTS.map(String) }], description: "465 (implicit TLS) or 587 (STARTTLS)" },
+            (port): Checked<number | undefined> => {
+                if (port === undefined || port === null) return { value: undefined };
+                const number = typeof port === "number" ? port : typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : NaN;
+                if (!Number.isInteger(number) || number < 1 || number > 65535)
+                    return { problem: `must be a port number, 465 or 587; got ${describeValue(port)}` };
+                if (!SMTP_TLS_PORTS.includes(number)) {
+                    return {
+                        problem: `is ${number}: stack-back encrypts SMTP only on 465 (implicit TLS) and 587 (STARTTLS) and always logs in, so on ${number} the password would cross the network in clear text; use 465 or 587`,
+                    };
+                }
+                return { value: number };
+            },
+        ).optional(),
         emailUser: plain(undefined, "SMTP login; also the sender address"),
         emailPassword: secretText({ rule: noQuote, description: "SMTP password; store it with pulumi config set --secret --path" }),
         emailSendTo: field(
@@ -110,15 +117,18 @@ export const notificationsSchema = z
             (sendTo): Checked<string[] | undefined> => {
                 if (sendTo === undefined || sendTo === null) return { value: undefined };
                 const list = typeof sendTo === "string" ? sendTo.split(",") : Array.isArray(sendTo) ? sendTo : undefined;
-                if (list === undefined || !list.every((item) => typeof item === "string")) return { problem: `must be an address or a list of addresses, got ${describeValue(sendTo)}` };
+                if (list === undefined || !list.every((item) => typeof item === "string"))
+                    return { problem: `must be an address or a list of addresses, got ${describeValue(sendTo)}` };
                 const addresses = (list as string[]).map((a) => a.trim()).filter((a) => a !== "");
                 const bad = addresses.filter((a) => !ADDRESS_PATTERN.test(a));
                 if (bad.length === 0) return { value: addresses };
-                return { problem: `${bad.map((a) => `"${a}"`).join(", ")} ${bad.length === 1 ? "is not an" : "are not"} e-mail address${bad.length === 1 ? "" : "es"}, e.g. "ops@example.com"` };
+                return {
+                    problem: `${bad.map((a) => `"${a}"`).join(", ")} ${bad.length === 1 ? "is not an" : "are not"} e-mail address${bad.length === 1 ? "" : "es"}, e.g. "ops@example.com"`,
+                };
             },
         ).optional(),
         discordWebhook: secretText({
-            description: "https:// webhook URL (a secret: the URL is the credential); \"\" in an app turns Discord off",
+            description: 'https:// webhook URL (a secret: the URL is the credential); "" in an app turns Discord off',
             rule: (webhook) => {
                 if (webhook === "") return undefined;
                 if (webhook.includes("'")) return QUOTE_PROBLEM;
@@ -137,7 +147,10 @@ export const notificationsSchema = z
 export function readNotifications(raw: unknown, path: string): { settings: NotificationSettings; problems: ConfigProblem[] } {
     if (raw === undefined || raw === null) return { settings: {}, problems: [] };
     const { data, problems } = parseWith(notificationsSchema, raw, [], raw);
-    const prefixed = problems.map((p) => ({ path: p.path ? `${path}.${p.path}` : path, message: p.path ? p.message : p.message.replace(/^must be a map/, `must be a map of ${NOTIFICATION_KEYS.join(", ")}`) }));
+    const prefixed = problems.map((p) => ({
+        path: p.path ? `${path}.${p.path}` : path,
+        message: p.path ? p.message : p.message.replace(/^must be a map/, `must be a map of ${NOTIFICATION_KEYS.join(", ")}`),
+    }));
     return { settings: data ?? {}, problems: prefixed };
 }
 
@@ -196,7 +209,8 @@ function incomplete(path: string, missing: readonly string[], hasOwnMap: boolean
 export function notificationEnv(stackDefaults?: NotificationSettings, appOverride?: NotificationSettings): EnvEntry[] {
     const merged = mergeNotifications(stackDefaults, appOverride);
     const missing = missingEmailFields(merged);
-    if (missing.length > 0) throw new Error(`e-mail notifications are missing ${missing.join(", ")}; stack-back would send no e-mail (see notificationProblems)`);
+    if (missing.length > 0)
+        throw new Error(`e-mail notifications are missing ${missing.join(", ")}; stack-back would send no e-mail (see notificationProblems)`);
     if (isSet(merged.discordWebhook) && !String(merged.discordWebhook).startsWith("https://")) {
         throw new Error("the Discord webhook must start with https://; stack-back would ignore it (see notificationProblems)");
     }

@@ -41,11 +41,7 @@ export function overlapsOf(slots: readonly PlannedSlot[]): string[][] {
  * start was planned or explicit, and the apps of the same group whose runs overlap it.
  * `windows`, when given, adds each group's window and limit to its heading.
  */
-export function planTable(
-    slots: readonly PlannedSlot[],
-    hostOf: (app: string) => string | undefined,
-    windows?: Readonly<Record<string, GroupWindow>>,
-): string {
+export function planTable(slots: readonly PlannedSlot[], hostOf: (app: string) => string | undefined, windows?: Readonly<Record<string, GroupWindow>>): string {
     const overlaps = overlapsOf(slots);
     const sections: string[] = [];
     for (const [group, members] of groupIndices(slots)) {
@@ -123,11 +119,10 @@ const COLOUR = {
  * the text in every font of {@link FONT_FAMILY}; tests/planView.test.ts checks them with a renderer.
  */
 const ASCII_EM = [
-    0.35, 0.46, 0.53, 0.84, 0.7, 1.01, 0.88, 0.31, 0.46, 0.46, 0.53, 0.84, 0.38, 0.42, 0.38, 0.37, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7,
-    0.7, 0.7, 0.4, 0.4, 0.84, 0.84, 0.84, 0.59, 1, 0.78, 0.77, 0.74, 0.84, 0.69, 0.69, 0.83, 0.84, 0.38, 0.38, 0.78, 0.64, 1, 0.84, 0.86,
-    0.74, 0.86, 0.78, 0.73, 0.69, 0.82, 0.78, 1.11, 0.78, 0.73, 0.73, 0.46, 0.37, 0.46, 0.84, 0.5, 0.5, 0.68, 0.72, 0.6, 0.72, 0.68, 0.44,
-    0.72, 0.72, 0.35, 0.35, 0.67, 0.35, 1.05, 0.72, 0.69, 0.72, 0.72, 0.5, 0.6, 0.48, 0.72, 0.66, 0.93, 0.65, 0.66, 0.59, 0.72, 0.37, 0.72,
-    0.84,
+    0.35, 0.46, 0.53, 0.84, 0.7, 1.01, 0.88, 0.31, 0.46, 0.46, 0.53, 0.84, 0.38, 0.42, 0.38, 0.37, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.4, 0.4,
+    0.84, 0.84, 0.84, 0.59, 1, 0.78, 0.77, 0.74, 0.84, 0.69, 0.69, 0.83, 0.84, 0.38, 0.38, 0.78, 0.64, 1, 0.84, 0.86, 0.74, 0.86, 0.78, 0.73, 0.69, 0.82, 0.78,
+    1.11, 0.78, 0.73, 0.73, 0.46, 0.37, 0.46, 0.84, 0.5, 0.5, 0.68, 0.72, 0.6, 0.72, 0.68, 0.44, 0.72, 0.72, 0.35, 0.35, 0.67, 0.35, 1.05, 0.72, 0.69, 0.72,
+    0.72, 0.5, 0.6, 0.48, 0.72, 0.66, 0.93, 0.65, 0.66, 0.59, 0.72, 0.37, 0.72, 0.84,
 ];
 
 /** Any other character: wider than every glyph of DejaVu Sans that a plan label can hold. */
@@ -179,7 +174,11 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     const plotLeft = round((hostOf ? hostX + hostColumn : appX + appColumn) + SVG.columnGap * 1.5);
     const barLabels = lanes.flatMap((lane) => lane.slots.map((slot) => barLabel(slot, lane)));
     const markerLabels = lanes.flatMap((lane) => markerTexts(lane).map((m) => m.text));
-    const rightRoom = Math.max(...barLabels.map((l) => textWidth(l, SVG.fontSize) + SVG.labelGap), ...markerLabels.map((l) => textWidth(l, SVG.markerSize) + SVG.labelGap), 0);
+    const rightRoom = Math.max(
+        ...barLabels.map((l) => textWidth(l, SVG.fontSize) + SVG.labelGap),
+        ...markerLabels.map((l) => textWidth(l, SVG.markerSize) + SVG.labelGap),
+        0,
+    );
     const plotWidth = Math.max(240, SVG.targetWidth - SVG.margin - rightRoom - plotLeft);
     const perMinute = plotWidth / (to - from);
     const x = (minute: number) => round(plotLeft + (minute - from) * perMinute);
@@ -214,7 +213,9 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     for (const lane of lanes) {
         const markers = markerLayout(lane, x, SVG.targetWidth - SVG.margin);
         const height = SVG.laneHeaderHeight + lane.slots.length * SVG.rowHeight + markers.lines * SVG.markerLineHeight + 4;
-        backgrounds.push(`<rect class="lane-background" x="${SVG.margin}" y="${y}" width="${round(SVG.targetWidth - 2 * SVG.margin)}" height="${height}" rx="4" fill="${COLOUR.lane}"/>`);
+        backgrounds.push(
+            `<rect class="lane-background" x="${SVG.margin}" y="${y}" width="${round(SVG.targetWidth - 2 * SVG.margin)}" height="${height}" rx="4" fill="${COLOUR.lane}"/>`,
+        );
         laneParts.push(renderLane(lane, y, height, x, markers, { appX, hostX: hostOf ? hostX : undefined, hosts }));
         y += height + SVG.laneGap;
     }
@@ -312,15 +313,27 @@ function text(x: number, y: number, content: string, style: TextStyle = {}): str
 function renderLegend(left: number, top: number, right: number): { svg: string; bottom: number } {
     const swatch = SVG.legendSwatch;
     const items: { mark: (x: number, y: number) => string; label: string }[] = [
-        { mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.planned}"/>`, label: "planned start (spaced by the planner)" },
-        { mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.explicit}"/>`, label: "explicit start (apps[].schedule)" },
         {
-            mark: (x, y) => `<rect class="swatch" x="${x + 1}" y="${y + 1}" width="${swatch - 2}" height="${swatch - 6}" rx="2" fill="${COLOUR.planned}" stroke="${COLOUR.late}" stroke-width="2"/>`,
+            mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.planned}"/>`,
+            label: "planned start (spaced by the planner)",
+        },
+        {
+            mark: (x, y) => `<rect class="swatch" x="${x}" y="${y}" width="${swatch}" height="${swatch - 4}" rx="2" fill="${COLOUR.explicit}"/>`,
+            label: "explicit start (apps[].schedule)",
+        },
+        {
+            mark: (x, y) =>
+                `<rect class="swatch" x="${x + 1}" y="${y + 1}" width="${swatch - 2}" height="${swatch - 6}" rx="2" fill="${COLOUR.planned}" stroke="${COLOUR.late}" stroke-width="2"/>`,
             label: "expected to end after the window",
         },
-        { mark: (x, y) => `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowStart}" stroke-width="2"/>`, label: "window start" },
         {
-            mark: (x, y) => `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowEnd}" stroke-width="2" stroke-dasharray="4 3"/>`,
+            mark: (x, y) =>
+                `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowStart}" stroke-width="2"/>`,
+            label: "window start",
+        },
+        {
+            mark: (x, y) =>
+                `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowEnd}" stroke-width="2" stroke-dasharray="4 3"/>`,
             label: "window end",
         },
     ];
@@ -345,7 +358,9 @@ function renderLegend(left: number, top: number, right: number): { svg: string; 
 function markerTexts(lane: Lane): { kind: "window-start" | "window-end"; minute: number; text: string }[] {
     return [
         { kind: "window-start" as const, minute: lane.window.start + lane.offset, text: `window start ${formatClock(lane.window.start)}` },
-        ...(lane.window.end !== undefined ? [{ kind: "window-end" as const, minute: lane.windowEnd + lane.offset, text: `window end ${formatClock(lane.window.end)}` }] : []),
+        ...(lane.window.end !== undefined
+            ? [{ kind: "window-end" as const, minute: lane.windowEnd + lane.offset, text: `window end ${formatClock(lane.window.end)}` }]
+            : []),
     ];
 }
 
@@ -373,7 +388,14 @@ function markerLayout(lane: Lane, x: (minute: number) => number, right: number):
         let line = 0;
         while (taken.some((t) => t.line === line && from < t.to + SVG.labelGap && t.from < from + width + SVG.labelGap)) line++;
         taken.push({ line, from, to: from + width });
-        labels.push({ kind: marker.kind, lineX, textX: fitsRight ? from : lineX - SVG.labelGap, anchor: fitsRight ? undefined : "end", line, text: marker.text });
+        labels.push({
+            kind: marker.kind,
+            lineX,
+            textX: fitsRight ? from : lineX - SVG.labelGap,
+            anchor: fitsRight ? undefined : "end",
+            line,
+            text: marker.text,
+        });
     }
     return { labels, lines: Math.max(1, ...labels.map((l) => l.line + 1)) };
 }
@@ -410,7 +432,12 @@ function renderLane(
         const dash = label.kind === "window-end" ? ` stroke-dasharray="4 3"` : "";
         lines.push(
             `<line class="${label.kind}" x1="${label.lineX}" y1="${rowsTop - 4}" x2="${label.lineX}" y2="${top + height - 2}" stroke="${colour}" stroke-width="2"${dash}/>`,
-            text(label.textX, rowsBottom + (label.line + 1) * SVG.markerLineHeight - 4, label.text, { size: SVG.markerSize, fill: colour, anchor: label.anchor, cls: `${label.kind}-label` }),
+            text(label.textX, rowsBottom + (label.line + 1) * SVG.markerLineHeight - 4, label.text, {
+                size: SVG.markerSize,
+                fill: colour,
+                anchor: label.anchor,
+                cls: `${label.kind}-label`,
+            }),
         );
     }
     lane.slots.forEach((slot, row) => lines.push(renderBar(slot, lane, rowsTop + row * SVG.rowHeight, x, columns)));
@@ -418,7 +445,13 @@ function renderLane(
     return lines.join("\n");
 }
 
-function renderBar(slot: PlannedSlot, lane: Lane, rowTop: number, x: (minute: number) => number, columns: { appX: number; hostX?: number; hosts: ReadonlyMap<string, string> }): string {
+function renderBar(
+    slot: PlannedSlot,
+    lane: Lane,
+    rowTop: number,
+    x: (minute: number) => number,
+    columns: { appX: number; hostX?: number; hosts: ReadonlyMap<string, string> },
+): string {
     const left = x(slot.start + lane.offset);
     const width = Math.max(2, round(x(slot.end + lane.offset) - left));
     const barY = rowTop + (SVG.rowHeight - SVG.barHeight) / 2;
@@ -469,7 +502,14 @@ function describeWindow(window: GroupWindow): string {
 /** Left-aligned columns separated by two spaces, without trailing blanks. */
 function alignColumns(rows: readonly string[][]): string {
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((r) =>
+            r
+                .map((cell, c) => cell.padEnd(widths[c]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 function indent(text: string): string {

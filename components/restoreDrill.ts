@@ -413,7 +413,8 @@ export interface DrillContainerSpec {
 export function drillProblems(options: DrillOptions): string[] {
     const problems: string[] = [];
     const slices = options.checkSlices ?? DRILL_DEFAULTS.checkSlices;
-    if (!Number.isInteger(slices) || slices < 1 || slices > MAX_CHECK_SLICES) problems.push(`checkSlices: ${slices} must be a whole number 1-${MAX_CHECK_SLICES}`);
+    if (!Number.isInteger(slices) || slices < 1 || slices > MAX_CHECK_SLICES)
+        problems.push(`checkSlices: ${slices} must be a whole number 1-${MAX_CHECK_SLICES}`);
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) problems.push(`port: ${options.port} must be a port number, 1-65535`);
     if (!/^\d{1,2} \d{1,2} \* \* \*$/.test(options.schedule)) problems.push(`schedule: "${options.schedule}" must be a daily cron "M H * * *"`);
     for (const key of ["sampleFiles", "sampleBytes"] as const) {
@@ -483,7 +484,12 @@ function onCircle(start: number, end: number): Array<[number, number]> {
     const length = end - start;
     if (length >= MINUTES_PER_DAY) return [[0, MINUTES_PER_DAY]];
     const s = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-    return s + length <= MINUTES_PER_DAY ? [[s, s + length]] : [[s, MINUTES_PER_DAY], [0, s + length - MINUTES_PER_DAY]];
+    return s + length <= MINUTES_PER_DAY
+        ? [[s, s + length]]
+        : [
+              [s, MINUTES_PER_DAY],
+              [0, s + length - MINUTES_PER_DAY],
+          ];
 }
 
 function overlaps(a: Array<[number, number]>, b: Array<[number, number]>): boolean {
@@ -510,7 +516,10 @@ export function planDrills(
         if (!list) {
             list = backupSlots
                 .filter((s) => s.group === group)
-                .map((s) => ({ what: `the backup of ${s.app} (${formatClock(s.start)}-${formatClock(s.end)})`, at: onCircle(s.start - gapMinutes, s.end + gapMinutes) }));
+                .map((s) => ({
+                    what: `the backup of ${s.app} (${formatClock(s.start)}-${formatClock(s.end)})`,
+                    at: onCircle(s.start - gapMinutes, s.end + gapMinutes),
+                }));
             busy.set(group, list);
         }
         return list;
@@ -523,12 +532,17 @@ export function planDrills(
         const groupSlots = backupSlots.filter((s) => s.group === request.group);
         const windowEnd = windows[request.group]?.end;
         const after = groupSlots.length > 0 ? Math.max(...groupSlots.map((s) => s.end)) + gapMinutes : 0;
-        const from = windowEnd !== undefined ? Math.max(after, windowEnd < (windows[request.group]?.start ?? 0) ? windowEnd + MINUTES_PER_DAY : windowEnd) : after;
+        const from =
+            windowEnd !== undefined ? Math.max(after, windowEnd < (windows[request.group]?.start ?? 0) ? windowEnd + MINUTES_PER_DAY : windowEnd) : after;
         let start: number | undefined;
         if (request.explicitStart !== undefined) {
             start = request.explicitStart;
-            const clash = list.find((b) => overlaps(b.at, onCircle(start as number, start as number + duration)));
-            if (clash) problems.push({ index, message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups` });
+            const clash = list.find((b) => overlaps(b.at, onCircle(start as number, (start as number) + duration)));
+            if (clash)
+                problems.push({
+                    index,
+                    message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups`,
+                });
         } else {
             for (let offset = 0; offset < MINUTES_PER_DAY; offset++) {
                 const candidate = from + offset;
@@ -538,7 +552,10 @@ export function planDrills(
                 }
             }
             if (start === undefined) {
-                problems.push({ index, message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups` });
+                problems.push({
+                    index,
+                    message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups`,
+                });
                 start = from;
             }
         }

@@ -98,10 +98,7 @@ export interface SchedulePlan {
  * Plans start times for `requests`, in order. `windowOf` gives each group's window; it is asked
  * once per group. See the module comment for the placement rule and its trade-offs.
  */
-export function planSchedules(
-    requests: readonly ScheduleRequest[],
-    windowOf: (group: string) => GroupWindow,
-): SchedulePlan {
+export function planSchedules(requests: readonly ScheduleRequest[], windowOf: (group: string) => GroupWindow): SchedulePlan {
     const groups = new Map<string, GroupPlanner>();
     const slots: PlannedSlot[] = [];
     const problems: PlanProblem[] = [];

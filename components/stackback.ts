@@ -180,7 +180,6 @@ export function sidecarEnv(input: SidecarEnvInput): EnvEntry[] {
     return [...entries, ...(input.extra ?? [])];
 }
 
-
 /**
  * stack-back switches that are ON when set to anything non-empty, `false` included: v1.5.4 tests
  * them raw (`config.swarm_mode`, `config.include_all_compose_projects` in containers.py
@@ -192,7 +191,13 @@ export const SWITCHES_ON_WHEN_SET: readonly string[] = ["SWARM_MODE", "INCLUDE_A
  * stack-back switches read with `utils.is_true` (v1.5.4 utils.py `TRUE_VALUES`): ON only for
  * `1`, `true`, `True`, `TRUE`; anything else (`yes`, `on`, `false`) is OFF.
  */
-export const SWITCHES_ON_WHEN_TRUE: readonly string[] = ["INCLUDE_PROJECT_NAME", "EXCLUDE_BIND_MOUNTS", "AUTO_BACKUP_ALL", "INCLUDE_ALL_VOLUMES", "CHECK_WITH_CACHE"];
+export const SWITCHES_ON_WHEN_TRUE: readonly string[] = [
+    "INCLUDE_PROJECT_NAME",
+    "EXCLUDE_BIND_MOUNTS",
+    "AUTO_BACKUP_ALL",
+    "INCLUDE_ALL_VOLUMES",
+    "CHECK_WITH_CACHE",
+];
 
 /** The values stack-back's `is_true` accepts as ON (utils.py `TRUE_VALUES`, v1.5.4). */
 export const STACK_BACK_TRUE_VALUES: readonly string[] = ["1", "true", "True", "TRUE"];
@@ -389,7 +394,9 @@ export function dockerAccessProblems(access: DockerAccess): string[] {
         problems.push(`sshOpts are set but dockerHost "${host}" is not ssh://; remove sshOpts or use an ssh:// host`);
     }
     if (host.startsWith("tcp://") && !access.tls) {
-        problems.push(`dockerHost "${host}" is plain TCP: the Docker API would be open to anyone on the network. Give tls: { caFile, certFile, keyFile } or use ssh://`);
+        problems.push(
+            `dockerHost "${host}" is plain TCP: the Docker API would be open to anyone on the network. Give tls: { caFile, certFile, keyFile } or use ssh://`,
+        );
     }
     if (access.tls && !host.startsWith("tcp://")) problems.push(`tls is only for tcp:// hosts; "${host || "(default)"}" does not use it, remove tls`);
     if (host.startsWith("ssh://")) {

@@ -6,6 +6,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 
 new PolicyPack("platform-backups", {
-    description: "Keeps per-app restic backups on MinIO recoverable: no expiry of current objects, least-privilege IAM, guarded buckets, a working stack-back sidecar.",
+    description:
+        "Keeps per-app restic backups on MinIO recoverable: no expiry of current objects, least-privilege IAM, guarded buckets, a working stack-back sidecar.",
     policies,
 });

@@ -136,7 +136,9 @@ export function iamPolicyProblems(props: Props): string[] {
         for (const resource of resources) {
             const bucket = arnBucket(resource);
             if (bucket === undefined || bucket === "") {
-                problems.push(`${where} has Resource "${resource}", which is not an S3 bucket ARN; use ${bucketArn("<bucket>")} and ${bucketArn("<bucket>")}/*.`);
+                problems.push(
+                    `${where} has Resource "${resource}", which is not an S3 bucket ARN; use ${bucketArn("<bucket>")} and ${bucketArn("<bucket>")}/*.`,
+                );
             } else if (/[*?]/.test(bucket)) {
                 problems.push(`${where} has Resource "${resource}" with a wildcard in the bucket name; it reaches other buckets. Name the one bucket.`);
             } else {
@@ -145,7 +147,9 @@ export function iamPolicyProblems(props: Props): string[] {
         }
     });
     if (buckets.size > 1) {
-        problems.push(`IAM policy "${name}" reaches ${buckets.size} buckets (${[...buckets].sort().join(", ")}); one app's credentials must reach only its own bucket.`);
+        problems.push(
+            `IAM policy "${name}" reaches ${buckets.size} buckets (${[...buckets].sort().join(", ")}); one app's credentials must reach only its own bucket.`,
+        );
     }
     for (const bucket of buckets) {
         // MinIO also matches bucket-level requests against `<bucket>/*` statements, so check both ARNs.
@@ -153,7 +157,9 @@ export function iamPolicyProblems(props: Props): string[] {
             [bucketArn(bucket), objectsArn(bucket)].some((arn) => isAllowed(doc as PolicyDocument, action, arn)),
         );
         if (granted.length > 0) {
-            problems.push(`IAM policy "${name}" allows bucket administration on "${bucket}" (${granted.join(", ")}): a compromised app could delete its own backups. Remove these actions.`);
+            problems.push(
+                `IAM policy "${name}" allows bucket administration on "${bucket}" (${granted.join(", ")}): a compromised app could delete its own backups. Remove these actions.`,
+            );
         }
     }
     return problems;
@@ -183,7 +189,9 @@ export function bucketDeletionProblems(props: Props, opts: VisibleOptions): stri
 /** Advisory: `forceDestroy: true` on a protected bucket is one `unprotect` away from a wipe. */
 export function bucketForceDestroyAdvice(props: Props, opts: VisibleOptions): string[] {
     if (props.forceDestroy !== true || opts.protect !== true) return [];
-    return [`Bucket "${String(props.bucket ?? "?")}" is protected but has forceDestroy: true; once unprotected, a delete wipes its backups. Drop forceDestroy.`];
+    return [
+        `Bucket "${String(props.bucket ?? "?")}" is protected but has forceDestroy: true; once unprotected, a delete wipes its backups. Drop forceDestroy.`,
+    ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,9 +211,7 @@ export function parseImageReference(reference: string): ImageReference {
     const nameAndTag = at === -1 ? reference : reference.slice(0, at);
     const lastSlash = nameAndTag.lastIndexOf("/");
     const colon = nameAndTag.indexOf(":", lastSlash + 1);
-    return colon === -1
-        ? { repository: nameAndTag, digest }
-        : { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
+    return colon === -1 ? { repository: nameAndTag, digest } : { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
 }
 
 /** A bare image id (`sha256:<64 hex>`), as `RemoteImage.imageId` yields: immutable, so pinned. */
@@ -220,10 +226,14 @@ export function imagePinProblems(reference: unknown, what: string): string[] {
         return /^sha256:[0-9a-f]{64}$/i.test(parsed.digest) ? [] : [`${what} "${reference}" has a malformed digest; use @sha256:<64 hex digits>.`];
     }
     if (parsed.tag === undefined) {
-        return [`${what} "${reference}" has no tag, so it means :latest and changes under you. Pin a release tag (e.g. ghcr.io/lawndoc/stack-back:v1.5.4) or a digest.`];
+        return [
+            `${what} "${reference}" has no tag, so it means :latest and changes under you. Pin a release tag (e.g. ghcr.io/lawndoc/stack-back:v1.5.4) or a digest.`,
+        ];
     }
     if (parsed.tag === "latest") {
-        return [`${what} "${reference}" uses :latest, which changes under you and differs between hosts. Pin a release tag (e.g. ghcr.io/lawndoc/stack-back:v1.5.4) or a digest.`];
+        return [
+            `${what} "${reference}" uses :latest, which changes under you and differs between hosts. Pin a release tag (e.g. ghcr.io/lawndoc/stack-back:v1.5.4) or a digest.`,
+        ];
     }
     return [];
 }
@@ -250,7 +260,10 @@ export function parseEnvs(envs: unknown): Map<string, string> {
  * is this program's choice, not stack-back's; a policy for every AppBackup user checks the grammar.)
  */
 export function cronGrammarProblems(expression: string): string[] {
-    const fields = expression.trim().split(/\s+/).filter((f) => f !== "");
+    const fields = expression
+        .trim()
+        .split(/\s+/)
+        .filter((f) => f !== "");
     if (fields.length !== 5) return [`"${expression}" has ${fields.length} fields; stack-back needs five ("M H * * *")`];
     const problems: string[] = [];
     fields.forEach((field, index) => {
@@ -337,7 +350,9 @@ export function sidecarProblems(props: Props): string[] {
     const name = String(props.name ?? "?");
     const problems: string[] = [];
     if (typeof props.hostname === "string" && props.hostname !== "") {
-        problems.push(`stack-back container "${name}" sets hostname "${props.hostname}": stack-back finds its own container by hostname == container id and fails. Remove hostname.`);
+        problems.push(
+            `stack-back container "${name}" sets hostname "${props.hostname}": stack-back finds its own container by hostname == container id and fails. Remove hostname.`,
+        );
     }
     const project = labelValue(props, "com.docker.compose.project");
     if (project === undefined || project === "") {
@@ -351,7 +366,9 @@ export function sidecarProblems(props: Props): string[] {
     }
     for (const [key, value] of env) {
         if (value.includes("'")) {
-            problems.push(`stack-back container "${name}": the value of ${key} contains a single quote, which breaks stack-back's generated env file and so every backup. Regenerate it without quotes.`);
+            problems.push(
+                `stack-back container "${name}": the value of ${key} contains a single quote, which breaks stack-back's generated env file and so every backup. Regenerate it without quotes.`,
+            );
         }
     }
     return problems;
@@ -480,7 +497,8 @@ export const stackBackSwitches: ResourceValidationPolicy = {
 
 export const sidecarWorkable: ResourceValidationPolicy = {
     name: "stackback-sidecar-workable",
-    description: "The stack-back container has no hostname, carries its app's com.docker.compose.project label, a repository and password, and no single quotes in its environment.",
+    description:
+        "The stack-back container has no hostname, carries its app's com.docker.compose.project label, a repository and password, and no single quotes in its environment.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: validateType(RESOURCE_TYPES.container, (props) => sidecarProblems(props)),
@@ -528,14 +546,21 @@ export interface PlainResource {
 export function violations(resource: PlainResource): string[] {
     const found: string[] = [];
     for (const policy of policies) {
-        const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+        const validations =
+            policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
         for (const validate of validations) {
             const args = {
                 type: resource.type,
                 name: resource.name,
                 urn: `urn:pulumi:test::test::${resource.type}::${resource.name}`,
                 props: resource.props,
-                opts: { protect: resource.opts.protect === true, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
+                opts: {
+                    protect: resource.opts.protect === true,
+                    ignoreChanges: [],
+                    aliases: [],
+                    additionalSecretOutputs: [],
+                    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                },
                 stackTags: new Map<string, string>(),
             } as unknown as ResourceValidationArgs; // the helpers (isType, getConfig, ...) are unused by these rules
             void validate(args, (message) => found.push(`${policy.name}: ${message}`));

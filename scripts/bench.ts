@@ -32,7 +32,10 @@ function runSize(apps: number, index: number, sizes: number): Result {
 }
 
 function main(): void {
-    const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    const sizes = process.argv
+        .slice(2)
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0);
     const chosen = sizes.length > 0 ? sizes : [6, 60, 600];
     const results = chosen.map((apps, i) => runSize(apps, i, chosen.length));
     process.stderr.write("\n");
@@ -53,7 +56,9 @@ function main(): void {
     const first = results[0];
     const last = results[results.length - 1];
     const growth = last.wallMs / last.apps / (first.wallMs / first.apps);
-    console.log(`\ncost per app at ${last.apps} apps is ${growth.toFixed(2)}x the cost per app at ${first.apps} (1.0 = linear; start-up dominates small fleets)`);
+    console.log(
+        `\ncost per app at ${last.apps} apps is ${growth.toFixed(2)}x the cost per app at ${first.apps} (1.0 = linear; start-up dominates small fleets)`,
+    );
 }
 
 main();

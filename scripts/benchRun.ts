@@ -51,9 +51,14 @@ async function main(): Promise<void> {
         const seconds = Number(process.hrtime.bigint() - start) / 1e9;
         process.stderr.write(`  ${apps} apps: ${watched.length} resources registered after ${seconds.toFixed(0)} s\n`);
     }, PROGRESS_INTERVAL_MS);
-    const run = await runProgram(raw, () => require("../index.ts"), { minioPassword: "bench", vaultToken: "bench" }, (registered) => {
-        watched = registered;
-    });
+    const run = await runProgram(
+        raw,
+        () => require("../index.ts"),
+        { minioPassword: "bench", vaultToken: "bench" },
+        (registered) => {
+            watched = registered;
+        },
+    );
     // Wait until no registration is still in flight.
     let seen = -1;
     while (seen !== run.registered.length) {

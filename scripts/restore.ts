@@ -101,7 +101,9 @@ function vaultGet(url: string, token: string, env: NodeJS.ProcessEnv): Promise<{
             response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
         });
         request.on("timeout", () => request.destroy(new Error("timed out after 15 s")));
-        request.on("error", (error) => reject(new Refusal(`Vault at ${target.origin} is unreachable (${error.message}); check VAULT_ADDR, the network and VAULT_CACERT`)));
+        request.on("error", (error) =>
+            reject(new Refusal(`Vault at ${target.origin} is unreachable (${error.message}); check VAULT_ADDR, the network and VAULT_CACERT`)),
+        );
     });
 }
 
@@ -157,7 +159,9 @@ export async function runRestore(argv: readonly string[], io: RestoreIo): Promis
         }
 
         fs.mkdirSync(target as string, { recursive: true });
-        io.stderr.write(`restoring snapshot ${args.snapshot} of ${args.app} into ${target}${args.includes.length ? ` (only ${args.includes.join(", ")})` : ""}\n`);
+        io.stderr.write(
+            `restoring snapshot ${args.snapshot} of ${args.app} into ${target}${args.includes.length ? ` (only ${args.includes.join(", ")})` : ""}\n`,
+        );
         const tty = io.stderr.isTTY === true;
         const interval = io.progressIntervalMs ?? 10000;
         let lastShown = 0;

@@ -84,7 +84,8 @@ export function parseRestoreArgs(args: readonly string[]): { args?: RestoreArgs;
     if (!stack) problems.push("missing --stack <name>");
     else if (!STACK_NAME.test(stack) || stack === "." || stack === "..") problems.push(`"${stack}" is not a stack name`);
     if (!app) problems.push("missing --app <app>");
-    if (snapshot !== undefined && !SNAPSHOT.test(snapshot)) problems.push(`--snapshot "${snapshot}" must be "latest" or a snapshot id (8-64 hex digits, from --list)`);
+    if (snapshot !== undefined && !SNAPSHOT.test(snapshot))
+        problems.push(`--snapshot "${snapshot}" must be "latest" or a snapshot id (8-64 hex digits, from --list)`);
     if (list && (target !== undefined || snapshot !== undefined || includes.length > 0 || force)) {
         problems.push("--list only lists; leave out --snapshot, --target, --include and --force");
     }
@@ -138,10 +139,14 @@ export interface RepositoryCredentials {
  */
 export function credentialsFromVault(status: number, body: string, where: string): { credentials?: RepositoryCredentials; problem?: string } {
     if (status === 403) {
-        return { problem: `Vault refused to read ${where} (403 permission denied): VAULT_TOKEN is expired or lacks the app's restore policy; mint one as docs/restore.md shows` };
+        return {
+            problem: `Vault refused to read ${where} (403 permission denied): VAULT_TOKEN is expired or lacks the app's restore policy; mint one as docs/restore.md shows`,
+        };
     }
     if (status === 404) {
-        return { problem: `Vault has no secret at ${where} (404): is the app deployed (pulumi up), and are vault.mount and vault.namePrefix of the stack right?` };
+        return {
+            problem: `Vault has no secret at ${where} (404): is the app deployed (pulumi up), and are vault.mount and vault.namePrefix of the stack right?`,
+        };
     }
     if (status !== 200) return { problem: `Vault answered ${status} for ${where}; check VAULT_ADDR and Vault's health` };
     let data: Record<string, unknown> | undefined;
@@ -157,7 +162,8 @@ export function credentialsFromVault(status: number, body: string, where: string
     const readOnly = field("reader_access_key") !== undefined && field("reader_secret_key") !== undefined;
     const wanted = ["repository", "password", ...(readOnly ? [] : ["access_key", "secret_key"])];
     const missing = wanted.filter((key) => field(key) === undefined);
-    if (missing.length > 0) return { problem: `the secret at ${where} lacks the field(s) ${missing.join(", ")}; it was not written by platform-backups' AppBackup` };
+    if (missing.length > 0)
+        return { problem: `the secret at ${where} lacks the field(s) ${missing.join(", ")}; it was not written by platform-backups' AppBackup` };
     return {
         credentials: {
             repository: field("repository") as string,
@@ -282,7 +288,10 @@ export function formatBytes(bytes: number): string {
 /** The snapshot table, oldest first as restic lists them. */
 export function formatSnapshotTable(rows: readonly SnapshotRow[]): string {
     if (rows.length === 0) return "no snapshots yet";
-    const table = [["ID", "Time (UTC)", "Host", "Size", "Paths"], ...rows.map((r) => [r.id, r.time, r.host, r.size === undefined ? "-" : formatBytes(r.size), r.paths])];
+    const table = [
+        ["ID", "Time (UTC)", "Host", "Size", "Paths"],
+        ...rows.map((r) => [r.id, r.time, r.host, r.size === undefined ? "-" : formatBytes(r.size), r.paths]),
+    ];
     const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
     return table.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ")).join("\n");
 }
@@ -299,7 +308,10 @@ export function progressLine(line: string): { text: string; final: boolean } | u
     const n = (key: string) => (typeof msg[key] === "number" ? (msg[key] as number) : 0);
     if (msg.message_type === "status") {
         const pct = (n("percent_done") * 100).toFixed(1);
-        return { text: `restoring ${pct}%  ${formatBytes(n("bytes_restored"))} / ${formatBytes(n("total_bytes"))}  ${n("files_restored")}/${n("total_files")} files`, final: false };
+        return {
+            text: `restoring ${pct}%  ${formatBytes(n("bytes_restored"))} / ${formatBytes(n("total_bytes"))}  ${n("files_restored")}/${n("total_files")} files`,
+            final: false,
+        };
     }
     if (msg.message_type === "summary") {
         return { text: `restored ${n("files_restored")} files, ${formatBytes(n("bytes_restored"))} in ${n("seconds_elapsed")} s`, final: true };

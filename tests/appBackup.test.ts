@@ -75,7 +75,20 @@ describe("AppBackup", () => {
 
     test("registers exactly the pipeline's children, each parented to the component", () => {
         const counts = Object.fromEntries(Object.entries(T).map(([k, type]) => [k, built.mine.filter((r) => r.type === type).length]));
-        expect(counts).toEqual({ bucket: 1, versioning: 1, ilm: 1, user: 1, policy: 1, attachment: 1, password: 2, secret: 1, image: 1, container: 1, command: 1, volume: 1 });
+        expect(counts).toEqual({
+            bucket: 1,
+            versioning: 1,
+            ilm: 1,
+            user: 1,
+            policy: 1,
+            attachment: 1,
+            password: 2,
+            secret: 1,
+            image: 1,
+            container: 1,
+            command: 1,
+            volume: 1,
+        });
         const children = built.seen.filter((s) => s.type !== APP_BACKUP_TYPE);
         expect(children).toHaveLength(13);
         for (const child of children) expect(child.parent).toBe(built.component);
@@ -95,7 +108,10 @@ describe("AppBackup", () => {
         expect(bucket.inputs.bucket).toBe("restic-stackback-mattermost-bucket");
         expect(bucket.inputs.forceDestroy).toBe(false);
         expect(only(built.mine, T.versioning).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
-        const retained = built.seen.filter((s) => s.opts.retainOnDelete).map((s) => s.type).sort();
+        const retained = built.seen
+            .filter((s) => s.opts.retainOnDelete)
+            .map((s) => s.type)
+            .sort();
         expect(retained).toEqual([T.bucket, T.ilm, T.password, T.password, T.versioning, T.secret, T.volume].sort());
     });
 
@@ -180,7 +196,12 @@ describe("AppBackup", () => {
         expect(env.get("RESTIC_REPOSITORY")).toBe("s3:https://minio.test:9000/restic-stackback-mattermost-bucket");
         expect(env.get("AWS_ACCESS_KEY_ID")).toBe("restic-stackback-mattermost");
         expect(env.get("CRON_SCHEDULE")).toBe("0 2 * * *");
-        expect([env.get("RESTIC_KEEP_DAILY"), env.get("RESTIC_KEEP_WEEKLY"), env.get("RESTIC_KEEP_MONTHLY"), env.get("RESTIC_KEEP_YEARLY")]).toEqual(["30", "5", "1", "0"]);
+        expect([env.get("RESTIC_KEEP_DAILY"), env.get("RESTIC_KEEP_WEEKLY"), env.get("RESTIC_KEEP_MONTHLY"), env.get("RESTIC_KEEP_YEARLY")]).toEqual([
+            "30",
+            "5",
+            "1",
+            "0",
+        ]);
         expect(env.get("RESTIC_PASSWORD")).toHaveLength(48);
         expect(env.get("AWS_SECRET_ACCESS_KEY")).toHaveLength(40);
         expect(env.has("BACKUP_CRON")).toBe(false);
@@ -299,7 +320,9 @@ describe("AppBackup", () => {
         const byPath = await build("cp", { ...baseArgs, app: "cpapp", minioCaCertPath: "/etc/ssl/internal-ca.pem" });
         const sc = byPath.mine.find((r) => r.name === "cp-sidecar")!;
         expect(envOf(sc).get("RESTIC_CACERT")).toBe("/etc/platform-backups/ca.pem");
-        expect(sc.inputs.volumes).toEqual(expect.arrayContaining([{ hostPath: "/etc/ssl/internal-ca.pem", containerPath: "/etc/platform-backups/ca.pem", readOnly: true }]));
+        expect(sc.inputs.volumes).toEqual(
+            expect.arrayContaining([{ hostPath: "/etc/ssl/internal-ca.pem", containerPath: "/etc/platform-backups/ca.pem", readOnly: true }]),
+        );
     });
 
     test("bad arguments fail with every problem listed, before anything is registered", () => {
@@ -326,7 +349,18 @@ describe("AppBackup", () => {
             message = (e as Error).message;
             expect(e).toBeInstanceOf(pulumi.RunError);
         }
-        for (const arg of ["app:", "schedule:", "minioEndpoint:", "retentionDays:", "image:", "timezone:", "checkTimeoutSeconds:", "minioCaCert:", "minioCaCertPath:", "dockerHost:"]) {
+        for (const arg of [
+            "app:",
+            "schedule:",
+            "minioEndpoint:",
+            "retentionDays:",
+            "image:",
+            "timezone:",
+            "checkTimeoutSeconds:",
+            "minioCaCert:",
+            "minioCaCertPath:",
+            "dockerHost:",
+        ]) {
             expect(message).toContain(arg);
         }
         expect(registered.length).toBe(before);
@@ -367,10 +401,16 @@ describe("AppBackup with monitoring", () => {
         expect(init).toBeDefined();
         expect(deps.length).toBe(2);
         expect(named("exporter-image").inputs.name).toBe("ngosang/restic-exporter:2.0.2");
-        expect(exporter.inputs.labels).toEqual(expect.arrayContaining([{ label: "platform-backups.app", value: "n8n" }, { label: "platform-backups.host", value: "vm1" }]));
+        expect(exporter.inputs.labels).toEqual(
+            expect.arrayContaining([
+                { label: "platform-backups.app", value: "n8n" },
+                { label: "platform-backups.host", value: "vm1" },
+            ]),
+        );
         // outside stack-back's scope: no compose project label
         expect(JSON.stringify(exporter.inputs.labels)).not.toContain("com.docker.compose.project");
-        for (const child of built.seen.filter((s) => s.name.startsWith("mon-reader") || s.name.startsWith("mon-exporter"))) expect(child.parent).toBe(built.component);
+        for (const child of built.seen.filter((s) => s.name.startsWith("mon-reader") || s.name.startsWith("mon-exporter")))
+            expect(child.parent).toBe(built.component);
     });
 
     test("the reader can list and read its bucket, never write, delete or reach another bucket", () => {
@@ -398,17 +438,31 @@ describe("AppBackup with monitoring", () => {
         const envs = built.seen.find((s) => s.name === "mon-sidecar")!.props.envs as pulumi.Input<string>[];
         const texts = await Promise.all(envs.map((e) => valueOf(pulumi.output(e))));
         const secretFlags = await Promise.all(envs.map((e) => secrecyOf(pulumi.output(e))));
-        expect(texts.filter((_, i) => secretFlags[i]).map((t) => t.split("=")[0]).sort()).toEqual(["AWS_SECRET_ACCESS_KEY", "DISCORD_WEBHOOK", "RESTIC_PASSWORD"]);
+        expect(
+            texts
+                .filter((_, i) => secretFlags[i])
+                .map((t) => t.split("=")[0])
+                .sort(),
+        ).toEqual(["AWS_SECRET_ACCESS_KEY", "DISCORD_WEBHOOK", "RESTIC_PASSWORD"]);
     });
 
     test("a switch whose value means the opposite, or a bad exporter port, is refused", () => {
-        expect(() => new AppBackup("sw", { ...baseArgs, extraEnv: [{ name: "SWARM_MODE", value: "false", secret: false }], monitoring: { port: 70000 } }, { providers })).toThrow(
-            /monitoring\.port: 70000[\s\S]*extraEnv: SWARM_MODE=false/,
+        expect(
+            () =>
+                new AppBackup(
+                    "sw",
+                    { ...baseArgs, extraEnv: [{ name: "SWARM_MODE", value: "false", secret: false }], monitoring: { port: 70000 } },
+                    { providers },
+                ),
+        ).toThrow(/monitoring\.port: 70000[\s\S]*extraEnv: SWARM_MODE=false/);
+        expect(() => new AppBackup("sw2", { ...baseArgs, extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "yes", secret: false }] }, { providers })).toThrow(
+            /AUTO_BACKUP_ALL=yes silently means OFF/,
         );
-        expect(() => new AppBackup("sw2", { ...baseArgs, extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "yes", secret: false }] }, { providers })).toThrow(/AUTO_BACKUP_ALL=yes silently means OFF/);
     });
 
     test("AUTO_BACKUP_ALL=false means off in stack-back (utils.py is_true) and is accepted", () => {
-        expect(() => new AppBackup("sw3", { ...baseArgs, app: "swapp", extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "false", secret: false }] }, { providers })).not.toThrow();
+        expect(
+            () => new AppBackup("sw3", { ...baseArgs, app: "swapp", extraEnv: [{ name: "AUTO_BACKUP_ALL", value: "false", secret: false }] }, { providers }),
+        ).not.toThrow();
     });
 });

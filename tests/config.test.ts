@@ -1,4 +1,13 @@
-import { ConfigError, DEFAULTS, EXPORTER_PORT_SPAN, exporterPort, formatProblems, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import {
+    ConfigError,
+    DEFAULTS,
+    EXPORTER_PORT_SPAN,
+    exporterPort,
+    formatProblems,
+    parseStackConfig,
+    RawStackConfig,
+    validateStackConfig,
+} from "../components/config";
 import { stackConfig } from "./support/stack";
 
 /** A small valid fleet; each test breaks one thing. */
@@ -60,13 +69,19 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         const problems = problemsOf(fleet({ apps: [{ name: "mattermost", host: "vm9", group: "green" }, { host: "vm1" }] }));
         expect(problems).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/^apps\[0\] \(mattermost\)\.host: "vm9" is not a known host; did you mean `vm1`\? add it under platform-backups:hosts or use one of: vm1, vm2$/),
+                expect.stringMatching(
+                    /^apps\[0\] \(mattermost\)\.host: "vm9" is not a known host; did you mean `vm1`\? add it under platform-backups:hosts or use one of: vm1, vm2$/,
+                ),
                 expect.stringMatching(/^apps\[1\]\.name: is missing/),
                 expect.stringMatching(/^apps\[1\]\.group: is missing/),
             ]),
         );
         expect(problemsOf({ apps: [] })).toEqual(
-            expect.arrayContaining([expect.stringMatching(/^minio: is missing/), expect.stringMatching(/^vault: is missing/), expect.stringMatching(/^hosts: is missing/)]),
+            expect.arrayContaining([
+                expect.stringMatching(/^minio: is missing/),
+                expect.stringMatching(/^vault: is missing/),
+                expect.stringMatching(/^hosts: is missing/),
+            ]),
         );
     });
 
@@ -87,7 +102,9 @@ describe("bad input is reported all at once, each with its path and a fix", () =
         const problems = problemsOf(fleet({ apps }));
         expect(problems).toEqual([
             expect.stringMatching(/^apps\[0\] \(Matter_Most\)\.name: "Matter_Most" is not a valid app name: use 1-63 lowercase/),
-            expect.stringMatching(/^apps\[1\] \(a+\)\.name: the bucket name "restic-stackback-a+-bucket" is 64 characters, more than S3's 63: shorten the app name by 1/),
+            expect.stringMatching(
+                /^apps\[1\] \(a+\)\.name: the bucket name "restic-stackback-a+-bucket" is 64 characters, more than S3's 63: shorten the app name by 1/,
+            ),
         ]);
     });
 
@@ -159,7 +176,13 @@ describe("monitoring and notifications in the config", () => {
             { name: "c", host: "vm2", group: "g" },
             { name: "d", host: "vm1", group: "g", monitoring: { enabled: false } },
         ];
-        const f = parseStackConfig(fleet({ apps, monitoring: { enabled: true }, hosts: { vm1: { dockerHost: "ssh://deploy@vm1.x:22", address: "10.0.0.1" }, vm2: { dockerHost: "ssh://deploy@vm2.x" } } }));
+        const f = parseStackConfig(
+            fleet({
+                apps,
+                monitoring: { enabled: true },
+                hosts: { vm1: { dockerHost: "ssh://deploy@vm1.x:22", address: "10.0.0.1" }, vm2: { dockerHost: "ssh://deploy@vm2.x" } },
+            }),
+        );
         expect(f.apps.map((a) => a.monitoring?.address)).toEqual(["10.0.0.1:9471", `10.0.0.1:${exporterPort("b")}`, `vm2.x:${exporterPort("c")}`, undefined]);
         expect(f.apps[0].monitoring?.graceHours).toBe(2);
         // The derived port lies in [portBase, portBase + span) and moves with portBase only.
@@ -223,7 +246,10 @@ describe("the settings of the deploy-time check, time zone, private CA and Vault
                 minio: { endpoint: "minio.test:9000", caCert: PEM },
                 vault: { address: "https://vault.test:8200", skipChildToken: true, maxLeaseTtlSeconds: 600 },
                 monitoring: { runbookBaseUrl: "https://git.example.com/p/README.md" },
-                hosts: { vm1: { dockerHost: "tcp://vm1:2376", tls: { caFile: "/t/ca.pem", certFile: "/t/cert.pem", keyFile: "/t/key.pem" } }, vm2: { dockerHost: "ssh://deploy@vm2" } },
+                hosts: {
+                    vm1: { dockerHost: "tcp://vm1:2376", tls: { caFile: "/t/ca.pem", certFile: "/t/cert.pem", keyFile: "/t/key.pem" } },
+                    vm2: { dockerHost: "ssh://deploy@vm2" },
+                },
                 apps: [
                     { name: "mattermost", host: "vm1", group: "green", requireLabels: false },
                     { name: "n8n", host: "vm2", group: "green" },

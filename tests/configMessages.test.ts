@@ -60,7 +60,9 @@ describe("a misspelled key gets a 'did you mean'", () => {
     });
 
     test("a key like nothing known lists the known ones instead", () => {
-        expect(problemsOf(fleet({ monitoring: { prometheus: true } }))).toEqual([expect.stringMatching(/^monitoring\.prometheus: is not a known key; use one of: enabled, portBase, /)]);
+        expect(problemsOf(fleet({ monitoring: { prometheus: true } }))).toEqual([
+            expect.stringMatching(/^monitoring\.prometheus: is not a known key; use one of: enabled, portBase, /),
+        ]);
     });
 });
 
@@ -75,7 +77,9 @@ describe("paths name the app beside its index", () => {
 
     test("an app without a readable name keeps a bare index", () => {
         expect(problemsOf(fleet({ apps: [{ name: 42, host: "vm1", group: "g" }] }))).toEqual([]);
-        expect(problemsOf(fleet({ apps: [{ name: ["x"], host: "vm1", group: "g" }] }))).toEqual([expect.stringMatching(/^apps\[0\]\.name: must be a non-empty string, got a list$/)]);
+        expect(problemsOf(fleet({ apps: [{ name: ["x"], host: "vm1", group: "g" }] }))).toEqual([
+            expect.stringMatching(/^apps\[0\]\.name: must be a non-empty string, got a list$/),
+        ]);
     });
 });
 
@@ -105,7 +109,7 @@ describe("a schedule stack-back cannot read gets the plain one it should be", ()
 
 describe("no cascades", () => {
     test("one wrong hosts is reported once, not again at every app's host", () => {
-        expect(problemsOf(fleet({ hosts: "vm1" }))).toEqual(["hosts: must be a map, got the quoted string \"vm1\""]);
+        expect(problemsOf(fleet({ hosts: "vm1" }))).toEqual(['hosts: must be a map, got the quoted string "vm1"']);
         expect(problemsOf(fleet({ hosts: { vm1: { dockerHost: "vm1.example" }, vm2: { dockerHost: "ssh://deploy@vm2" } } }))).toEqual([
             expect.stringMatching(/^hosts\.vm1\.dockerHost: "vm1\.example" is not a Docker host URL/),
         ]);

@@ -36,10 +36,14 @@ test("it rejects a typo at the top level and inside an app, and allows providers
     const prod = stackDoc("prod");
     const topTypo = { config: { ...prod.config, [`${CONFIG_NAMESPACE}:retentonDays`]: 7 } };
     expect(validate(topTypo)).toBe(false);
-    expect(validate.errors).toContainEqual(expect.objectContaining({ keyword: "additionalProperties", params: { additionalProperty: `${CONFIG_NAMESPACE}:retentonDays` } }));
+    expect(validate.errors).toContainEqual(
+        expect.objectContaining({ keyword: "additionalProperties", params: { additionalProperty: `${CONFIG_NAMESPACE}:retentonDays` } }),
+    );
 
     const apps = prod.config[`${CONFIG_NAMESPACE}:apps`] as object[];
-    const appTypo = { config: { ...prod.config, [`${CONFIG_NAMESPACE}:apps`]: [...apps, { name: "x", host: "platform-one-vm1", group: "g", shedule: "0 3 * * *" }] } };
+    const appTypo = {
+        config: { ...prod.config, [`${CONFIG_NAMESPACE}:apps`]: [...apps, { name: "x", host: "platform-one-vm1", group: "g", shedule: "0 3 * * *" }] },
+    };
     expect(validate(appTypo)).toBe(false);
     expect(validate.errors).toContainEqual(expect.objectContaining({ keyword: "additionalProperties", params: { additionalProperty: "shedule" } }));
 
@@ -50,7 +54,14 @@ test("it rejects a typo at the top level and inside an app, and allows providers
 test("values as pulumi config set stores them pass, and a secure value where a secret goes", () => {
     const validate = validator();
     const prod = stackDoc("prod");
-    const asStrings = { config: { ...prod.config, [`${CONFIG_NAMESPACE}:retentionDays`]: "14", [`${CONFIG_NAMESPACE}:initRepository`]: "false", [`${CONFIG_NAMESPACE}:vaultToken`]: { secure: "v1:abc" } } };
+    const asStrings = {
+        config: {
+            ...prod.config,
+            [`${CONFIG_NAMESPACE}:retentionDays`]: "14",
+            [`${CONFIG_NAMESPACE}:initRepository`]: "false",
+            [`${CONFIG_NAMESPACE}:vaultToken`]: { secure: "v1:abc" },
+        },
+    };
     expect(validate(asStrings) ? [] : validate.errors).toEqual([]);
     expect(validate({ config: { ...prod.config, [`${CONFIG_NAMESPACE}:retentionDays`]: "two weeks" } })).toBe(false);
 });

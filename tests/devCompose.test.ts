@@ -81,7 +81,11 @@ describe("dev/compose.yaml", () => {
     test("the demo Postgres is labelled for stack-back and keeps its data in a named volume", () => {
         const postgres = compose.services.postgres;
         expect(postgres.labels).toEqual({ "stack-back.postgres": "true" });
-        expect(postgres.environment).toMatchObject({ POSTGRES_USER: expect.any(String), POSTGRES_PASSWORD: expect.any(String), POSTGRES_DB: expect.any(String) });
+        expect(postgres.environment).toMatchObject({
+            POSTGRES_USER: expect.any(String),
+            POSTGRES_PASSWORD: expect.any(String),
+            POSTGRES_DB: expect.any(String),
+        });
         expect(postgres.ports).toBeUndefined(); // stack-back reaches it through the Docker API, not the network
         expect(Object.keys(compose.volumes ?? {})).toContain("postgres-data");
     });

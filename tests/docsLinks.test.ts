@@ -39,7 +39,9 @@ function anchorsOf(markdown: string): Set<string> {
 
 /** The text with fenced code blocks and inline code blanked (links there are examples, not links). */
 function withoutCode(markdown: string): string {
-    return markdown.replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " ")).replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
+    return markdown
+        .replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " "))
+        .replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
 }
 
 /** Link targets: inline `[text](target)`, images, and reference definitions `[label]: target`. */

@@ -23,20 +23,23 @@ interface App {
 }
 
 const appArb = (name: string) =>
-    fc.record({ name: fc.constant(name), host: fc.constantFrom(...HOSTS), group: fc.constantFrom(...GROUPS), expectedDuration: fc.integer({ min: 5, max: 90 }) });
+    fc.record({
+        name: fc.constant(name),
+        host: fc.constantFrom(...HOSTS),
+        group: fc.constantFrom(...GROUPS),
+        expectedDuration: fc.integer({ min: 5, max: 90 }),
+    });
 
 /** A fleet of 1-5 apps with unique names, interleaved across groups and hosts, plus one new app. */
-const scenarioArb = fc
-    .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{1,7}$/), { minLength: 2, maxLength: 6 })
-    .chain((names) =>
-        fc.record({
-            apps: fc.tuple(...names.slice(1).map(appArb)),
-            added: appArb(names[0]),
-            monitoring: fc.constantFrom(true, true, false),
-            maxConcurrent: fc.integer({ min: 1, max: 2 }),
-            seed: fc.nat(),
-        }),
-    );
+const scenarioArb = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{1,7}$/), { minLength: 2, maxLength: 6 }).chain((names) =>
+    fc.record({
+        apps: fc.tuple(...names.slice(1).map(appArb)),
+        added: appArb(names[0]),
+        monitoring: fc.constantFrom(true, true, false),
+        maxConcurrent: fc.integer({ min: 1, max: 2 }),
+        seed: fc.nat(),
+    }),
+);
 
 function stack(apps: readonly App[], monitoring: boolean, maxConcurrent: number): RawStackConfig {
     return {
@@ -116,7 +119,11 @@ test("removing an app re-places only the later apps of its group, and only their
             const stay = kept.map((a) => a.name).filter((n) => !mayMove.includes(n));
             expect(changed(runBefore, runAfter, keysOf(runBefore, names, stay))).toEqual([]);
             // The apps that may move change only their sidecar's CRON_SCHEDULE.
-            for (const key of changed(runBefore, runAfter, keysOf(runBefore, names, mayMove).filter((k) => ownerOf(k, names) !== undefined))) {
+            for (const key of changed(
+                runBefore,
+                runAfter,
+                keysOf(runBefore, names, mayMove).filter((k) => ownerOf(k, names) !== undefined),
+            )) {
                 expect(key).toMatch(/^docker:index\/container:Container::.*-sidecar$/);
                 const envs = (r: Resources) => (r.get(key)?.inputs.envs as string[]).filter((e) => !e.startsWith("CRON_SCHEDULE="));
                 expect(envs(runAfter)).toEqual(envs(runBefore));

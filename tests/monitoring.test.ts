@@ -102,7 +102,11 @@ describe("exporterEnv", () => {
     test("turns a switch on only by setting it, never sets one to false, never repeats a name", () => {
         fc.assert(
             fc.property(
-                fc.record({ checkRepository: fc.option(fc.boolean(), { nil: undefined }), includePaths: fc.option(fc.boolean(), { nil: undefined }), insecureTls: fc.option(fc.boolean(), { nil: undefined }) }),
+                fc.record({
+                    checkRepository: fc.option(fc.boolean(), { nil: undefined }),
+                    includePaths: fc.option(fc.boolean(), { nil: undefined }),
+                    insecureTls: fc.option(fc.boolean(), { nil: undefined }),
+                }),
                 (switches) => {
                     const env = exporterEnv({ ...ENV, ...switches });
                     const names = env.map((e) => e.name);
@@ -210,8 +214,7 @@ describe("alertRules", () => {
     });
 
     test("a daily backup goes stale at 26 hours; the grace can be changed per stack and per app", () => {
-        const stale = (rules: RuleFile, app: string) =>
-            rules.groups[0].rules.find((r) => r.alert === ALERTS.backupStale && r.labels.app === app)?.expr ?? "";
+        const stale = (rules: RuleFile, app: string) => rules.groups[0].rules.find((r) => r.alert === ALERTS.backupStale && r.labels.app === app)?.expr ?? "";
         expect(stale(parsedRules(), "n8n")).toMatch(/ > 93600$/);
         expect(stale(parsedRules(), "gitlab")).toMatch(/ > 100800$/); // 24 h + its own 4 h
         expect(stale(alertRules(FLEET, { graceHours: 6 }), "n8n")).toMatch(/ > 108000$/);
@@ -262,7 +265,9 @@ describe("alertRules", () => {
 
     test("runbook links point at the README's monitoring section", () => {
         expect(RUNBOOK_SECTION).toBe("monitoring-prometheus-and-alertmanager");
-        expect(runbookUrl(ALERTS.backupStale, { readmeUrl: "https://git.example.com/p/README.md" })).toBe("https://git.example.com/p/README.md#resticbackupstale");
+        expect(runbookUrl(ALERTS.backupStale, { readmeUrl: "https://git.example.com/p/README.md" })).toBe(
+            "https://git.example.com/p/README.md#resticbackupstale",
+        );
     });
 
     test("adding an app changes no other app's rules", () => {

@@ -35,7 +35,9 @@ describe("notificationEnv", () => {
     });
 
     test("marks the SMTP password and the webhook (its URL is the credential) as secret, nothing else", () => {
-        const secret = notificationEnv(STACK).filter((e) => e.secret).map((e) => e.name);
+        const secret = notificationEnv(STACK)
+            .filter((e) => e.secret)
+            .map((e) => e.name);
         expect(secret).toEqual(["EMAIL_HOST_PASSWORD", "DISCORD_WEBHOOK"]);
     });
 
@@ -100,7 +102,9 @@ describe("notificationProblems", () => {
         expect(notificationProblems({ discordWebhook: "http://discord.com/api/webhooks/1/abc" }, "notifications")).toEqual([
             { path: "notifications.discordWebhook", message: expect.stringMatching(/^must start with https:\/\//) },
         ]);
-        expect(notificationProblems({ discordWebhook: "discord.com/api/webhooks/1" }, "apps[2].notifications")[0].path).toBe("apps[2].notifications.discordWebhook");
+        expect(notificationProblems({ discordWebhook: "discord.com/api/webhooks/1" }, "apps[2].notifications")[0].path).toBe(
+            "apps[2].notifications.discordWebhook",
+        );
     });
 
     test("reports a port on which the password would travel in clear text", () => {
@@ -118,9 +122,14 @@ describe("notificationProblems", () => {
     });
 
     test("reports unknown keys, bad hosts and bad addresses", () => {
-        const paths = notificationProblems({ emailHots: "x", emailHost: "smtp://mail.example.com", emailSendTo: ["ops@example.com", "nobody"] }, "notifications").map((p) => p.path);
+        const paths = notificationProblems(
+            { emailHots: "x", emailHost: "smtp://mail.example.com", emailSendTo: ["ops@example.com", "nobody"] },
+            "notifications",
+        ).map((p) => p.path);
         expect(paths.sort()).toEqual(["notifications.emailHost", "notifications.emailHots", "notifications.emailSendTo"]);
-        expect(notificationProblems("https://discord.com/x", "notifications")).toEqual([{ path: "notifications", message: expect.stringMatching(/must be a map/) }]);
+        expect(notificationProblems("https://discord.com/x", "notifications")).toEqual([
+            { path: "notifications", message: expect.stringMatching(/must be a map/) },
+        ]);
     });
 
     test("accepts encrypted secrets from a stack file read without decryption", () => {

@@ -202,7 +202,9 @@ describe("the tarball", () => {
     const paths = () => packed.files.map((f) => f.path);
 
     test("holds the compiled library and its declarations", () => {
-        expect(paths()).toEqual(expect.arrayContaining(["package.json", "dist/index.js", "dist/index.d.ts", "dist/appBackup.js", "dist/appBackup.d.ts", "CHANGELOG.md"]));
+        expect(paths()).toEqual(
+            expect.arrayContaining(["package.json", "dist/index.js", "dist/index.d.ts", "dist/appBackup.js", "dist/appBackup.d.ts", "CHANGELOG.md"]),
+        );
         // Every module of the library is there with its declaration.
         const modules = fs.readdirSync(path.join(ROOT, "components")).filter((f) => f.endsWith(".ts"));
         for (const file of modules) {
@@ -262,7 +264,12 @@ describe("examples/basic installed as its README says", () => {
         for (const file of exampleFiles) {
             expect([file, fs.readFileSync(path.join(consumer, file), "utf8") === fs.readFileSync(path.join(EXAMPLE, file), "utf8")]).toEqual([file, true]);
         }
-        expect(fs.readdirSync(consumer).filter((f) => !exampleFiles.includes(f)).sort()).toEqual(["node_modules", "run-under-mocks.js"]);
+        expect(
+            fs
+                .readdirSync(consumer)
+                .filter((f) => !exampleFiles.includes(f))
+                .sort(),
+        ).toEqual(["node_modules", "run-under-mocks.js"]);
     });
 
     test("the example depends on the repository, not on an unpublished registry package", () => {

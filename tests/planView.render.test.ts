@@ -48,7 +48,12 @@ function attribute(attributes: string, name: string): string | undefined {
 }
 
 function unescapeXml(text: string): string {
-    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+    return text
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, "&");
 }
 
 function rootOf(svg: string): { open: string; width: number; height: number; fontSize: number } {
@@ -93,7 +98,13 @@ const HALO = 1.5;
 function estimated(element: TextElement): Box {
     const width = textWidth(element.content, element.size);
     const left = element.anchor === "end" ? element.x - width : element.anchor === "middle" ? element.x - width / 2 : element.x;
-    return { what: `"${element.content}"`, x: left - HALO, y: element.y - element.size - HALO, width: width + 2 * HALO, height: element.size * 1.25 + 2 * HALO };
+    return {
+        what: `"${element.content}"`,
+        x: left - HALO,
+        y: element.y - element.size - HALO,
+        width: width + 2 * HALO,
+        height: element.size * 1.25 + 2 * HALO,
+    };
 }
 
 function intersect(a: Box, b: Box): boolean {
@@ -107,7 +118,8 @@ function layoutProblems(svg: string): string[] {
     const shapes = [...rectsOf(svg, "bar"), ...rectsOf(svg, "swatch")];
     const problems: string[] = [];
     for (const label of labels) {
-        if (label.x < 0 || label.y < 0 || label.x + label.width > width || label.y + label.height > height) problems.push(`${label.what} is clipped by the ${width}x${height} canvas`);
+        if (label.x < 0 || label.y < 0 || label.x + label.width > width || label.y + label.height > height)
+            problems.push(`${label.what} is clipped by the ${width}x${height} canvas`);
     }
     labels.forEach((label, i) => {
         for (const other of labels.slice(i + 1)) if (intersect(label, other)) problems.push(`${label.what} overlaps ${other.what}`);
@@ -152,7 +164,11 @@ const crowded = (() => {
         { app: "WWWWWWWWWWWW", group: "open", expectedDuration: 1 },
     ];
     const hosts: Record<string, string> = { gitlab: "platform-one-vm3-with-a-long-hostname.internal" };
-    return planSvg(planOf(requests, windows), windows, { stack: "staging-eu-west", timezone: "America/Argentina/Buenos_Aires", hostOf: (app) => hosts[app] ?? "vm1" });
+    return planSvg(planOf(requests, windows), windows, {
+        stack: "staging-eu-west",
+        timezone: "America/Argentina/Buenos_Aires",
+        hostOf: (app) => hosts[app] ?? "vm1",
+    });
 })();
 
 describe("the plan picture, rendered by resvg", () => {
@@ -179,9 +195,7 @@ describe("the plan picture, rendered by resvg", () => {
     });
 
     it("the checker sees a label that runs into a bar, and one cut off by the edge", () => {
-        const broken = prod
-            .replace(/(<text class="times" )x="[\d.]+"/, '$1x="300"')
-            .replace(/(<text class="title" )x="[\d.]+"/, '$1x="1150"');
+        const broken = prod.replace(/(<text class="times" )x="[\d.]+"/, '$1x="300"').replace(/(<text class="title" )x="[\d.]+"/, '$1x="1150"');
         const problems = layoutProblems(broken);
         expect(problems.some((p) => /^"\d\d:\d\d–\d\d:\d\d" overlaps bar/.test(p))).toBe(true);
         expect(problems.some((p) => /^"Backup plan: stack prod" is clipped/.test(p))).toBe(true);
@@ -192,7 +206,10 @@ describe("the plan picture, rendered by resvg", () => {
             for (const element of textsOf(svg)) {
                 const real = measured(svg, element);
                 const reserved = estimated(element);
-                expect([element.content, real.x >= reserved.x - 0.5 && real.x + real.width <= reserved.x + reserved.width + 0.5]).toEqual([element.content, true]);
+                expect([element.content, real.x >= reserved.x - 0.5 && real.x + real.width <= reserved.x + reserved.width + 0.5]).toEqual([
+                    element.content,
+                    true,
+                ]);
             }
         }
     });

@@ -132,7 +132,10 @@ describe("planTable", () => {
     });
 
     it("has a section per group, in config order, with a table per host", () => {
-        const headings = table.split("\n").filter((l) => /^\s*(group|host) /.test(l)).map((l) => l.trim());
+        const headings = table
+            .split("\n")
+            .filter((l) => /^\s*(group|host) /.test(l))
+            .map((l) => l.trim());
         expect(headings).toEqual([
             "group green  (window from 02:00, at most 1 at once)",
             "host vm1",
@@ -149,7 +152,10 @@ describe("planTable", () => {
             { app: "a", group: "green", expectedDuration: 20, explicitStart: 100 },
         ]);
         const text = planTable(slots, () => "vm1");
-        const rows = text.split("\n").filter((l) => /^\s*[ab]\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
+        const rows = text
+            .split("\n")
+            .filter((l) => /^\s*[ab]\s/.test(l))
+            .map((l) => l.trim().split(/\s{2,}/));
         // 01:40 explicit, with a window at 02:00, runs at the end of the group's day: after b.
         expect(rows).toEqual([
             ["b", "02:00", "02:20", "planned", "-"],
@@ -181,7 +187,13 @@ describe("planSvg", () => {
 
     it("has a legend for planned and explicit starts, late ends and the window lines", () => {
         const legend = [...svg.matchAll(/class="legend-label"[^>]*>([^<]*)</g)].map((m) => m[1]);
-        expect(legend).toEqual(["planned start (spaced by the planner)", "explicit start (apps[].schedule)", "expected to end after the window", "window start", "window end"]);
+        expect(legend).toEqual([
+            "planned start (spaced by the planner)",
+            "explicit start (apps[].schedule)",
+            "expected to end after the window",
+            "window start",
+            "window end",
+        ]);
     });
 
     it("draws one lane per group and, per app, a bar with its name, host, start and end", () => {

@@ -18,9 +18,8 @@ import { isStackBackContainer, RESOURCE_TYPES, secretEnvsAreSecret, violations }
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, runProgram, stackConfig } from "./support/stack";
 
- 
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(x: T) => T };
- 
+
 const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secretsPreservingProxy: <T>(x: T) => T };
 
 interface SentOptions {
@@ -71,7 +70,9 @@ test("the prod program registers every resource type the pack guards", () => {
 });
 
 test("no rule of the pack reports a violation on any prod resource", () => {
-    const found = resources.flatMap((r) => violations({ type: r.type, name: r.name, props: r.inputs, opts: { protect: optionsOf(r).protect } }).map((v) => `${r.name}: ${v}`));
+    const found = resources.flatMap((r) =>
+        violations({ type: r.type, name: r.name, props: r.inputs, opts: { protect: optionsOf(r).protect } }).map((v) => `${r.name}: ${v}`),
+    );
     expect(found).toEqual([]);
 });
 
@@ -94,7 +95,13 @@ test("the credential remediation finds nothing to do: the sidecars' credentials 
         // Re-wrap the entries that reached the engine as secrets, as the analyzer receives them.
         const envs = (container.inputs.envs as string[]).map((entry, i) => (container.secretPaths.includes(`envs[${i}]`) ? new Secret(entry) : entry));
         const props = container.secretPaths.includes("envs") ? { ...container.inputs, envs: new Secret(container.inputs.envs) } : { ...container.inputs, envs };
-        const args = { type: container.type, name: container.name, urn: container.name, opts: optionsOf(container), props: unknownCheckingProxy(secretsPreservingProxy(props)) };
+        const args = {
+            type: container.type,
+            name: container.name,
+            urn: container.name,
+            opts: optionsOf(container),
+            props: unknownCheckingProxy(secretsPreservingProxy(props)),
+        };
         expect(await secretEnvsAreSecret.remediateResource!(args as unknown as ResourceValidationArgs)).toBeUndefined();
     }
 });

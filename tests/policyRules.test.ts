@@ -21,12 +21,12 @@ import {
 
 // The SDK's own proxies, as server.js wraps remediation inputs. Internal modules (their .d.ts export
 // nothing), hence the require: the point is to test the remediation against the real wrapping.
- 
+
 const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as {
     unknownCheckingProxy: <T>(x: T) => T;
     unknownStringValue: string;
 };
- 
+
 const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secretsPreservingProxy: <T>(x: T) => T };
 
 const SIDECAR_IMAGE = "ghcr.io/lawndoc/stack-back:v1.5.4";
@@ -89,12 +89,16 @@ describe("backup-iam-explicit-single-bucket", () => {
     });
 
     it("rejects a second bucket, a wildcard bucket, a non-S3 resource, and bucket administration via a narrower wildcard", () => {
-        expect(
-            iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] }])).join("\n"),
-        ).toMatch(/reaches 2 buckets \(a, b\)/);
-        expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::restic-*/*"] }])).join("\n")).toMatch(/wildcard in the bucket name/);
+        expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] }])).join("\n")).toMatch(
+            /reaches 2 buckets \(a, b\)/,
+        );
+        expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::restic-*/*"] }])).join("\n")).toMatch(
+            /wildcard in the bucket name/,
+        );
         expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }])).join("\n")).toMatch(/not an S3 bucket ARN/);
-        expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:Put*"], Resource: ["arn:aws:s3:::b"] }])).join("\n")).toMatch(/PutLifecycleConfiguration/);
+        expect(iamPolicyProblems(doc([{ Effect: "Allow", Action: ["s3:Put*"], Resource: ["arn:aws:s3:::b"] }])).join("\n")).toMatch(
+            /PutLifecycleConfiguration/,
+        );
         expect(iamPolicyProblems(doc([{ Effect: "Allow", NotAction: ["s3:GetObject"], Resource: ["arn:aws:s3:::b"] }])).join("\n")).toMatch(/uses NotAction/);
     });
 
@@ -188,7 +192,9 @@ describe("stackback-env-meaningful", () => {
 
     // stack-back v1.5.4 utils.py is_true: TRUE_VALUES = ["1", "true", "True", "TRUE", ...]
     it("accepts is_true switches set to false (off) or true (on)", () => {
-        expect(stackBackEnvProblems(sidecar({}, ["AUTO_BACKUP_ALL=false", "EXCLUDE_BIND_MOUNTS=0", "INCLUDE_PROJECT_NAME=True", "CHECK_WITH_CACHE=1"]))).toEqual([]);
+        expect(
+            stackBackEnvProblems(sidecar({}, ["AUTO_BACKUP_ALL=false", "EXCLUDE_BIND_MOUNTS=0", "INCLUDE_PROJECT_NAME=True", "CHECK_WITH_CACHE=1"])),
+        ).toEqual([]);
     });
 
     it("rejects is_true switches whose value silently means off", () => {
@@ -229,7 +235,13 @@ describe("stackback-sidecar-workable", () => {
 describe("container-credentials-secret (remediation)", () => {
     /** Inputs wrapped exactly as @pulumi/policy's server.js wraps them for remediateResource. */
     function remediationArgs(props: Record<string, unknown>, type: string = RESOURCE_TYPES.container) {
-        return { type, name: "c", urn: "urn", opts: { protect: false }, props: unknownCheckingProxy(secretsPreservingProxy(props)) } as unknown as ResourceValidationArgs;
+        return {
+            type,
+            name: "c",
+            urn: "urn",
+            opts: { protect: false },
+            props: unknownCheckingProxy(secretsPreservingProxy(props)),
+        } as unknown as ResourceValidationArgs;
     }
     const remediate = secretEnvsAreSecret.remediateResource!;
 

@@ -119,7 +119,11 @@ describe("npm run restore --list", () => {
     });
 
     test("puts each secret in its own env var of restic, never in argv or output", async () => {
-        const run = await restore(["--stack", "prod", "--app", "gitlab", "--list"], { AWS_SESSION_TOKEN: "stale", RESTIC_PASSWORD_FILE: "/elsewhere", AWS_PROFILE: "other" });
+        const run = await restore(["--stack", "prod", "--app", "gitlab", "--list"], {
+            AWS_SESSION_TOKEN: "stale",
+            RESTIC_PASSWORD_FILE: "/elsewhere",
+            AWS_PROFILE: "other",
+        });
         const list = run.calls.find((c) => c.argv.includes("snapshots"));
         expect(list?.argv).toEqual(["--no-lock", "--json", "snapshots"]);
         expect(list?.env.RESTIC_PASSWORD).toBe(PASSWORD);
@@ -149,7 +153,22 @@ describe("npm run restore --list", () => {
 describe("npm run restore --target", () => {
     test("restores into a new directory, passing snapshot, target, includes and --cacert's file", async () => {
         const target = tmpTarget();
-        const run = await restore(["--stack", "prod", "--app", "gitlab", "--snapshot", "a1b2c3d4", "--target", target, "--include", "/volumes/a", "--include", "/volumes/b c", "--cacert", "/etc/ca.pem"]);
+        const run = await restore([
+            "--stack",
+            "prod",
+            "--app",
+            "gitlab",
+            "--snapshot",
+            "a1b2c3d4",
+            "--target",
+            target,
+            "--include",
+            "/volumes/a",
+            "--include",
+            "/volumes/b c",
+            "--cacert",
+            "/etc/ca.pem",
+        ]);
         expect(run.code).toBe(0);
         const call = run.calls.find((c) => c.argv.includes("restore"));
         expect(call?.argv).toEqual(["--no-lock", "--json", "restore", "a1b2c3d4", "--target", target, "--include", "/volumes/a", "--include", "/volumes/b c"]);
@@ -269,8 +288,18 @@ describe("pure parts", () => {
     });
 
     test("resticEnv keeps restic's harmless settings and drops identity overrides", () => {
-        const env = resticEnv({ PATH: "/bin", RESTIC_CACHE_DIR: "/c", RESTIC_KEY_HINT: "k", AWS_DEFAULT_REGION: "x" }, { repository: "r", password: "p", accessKeyId: "a", secretAccessKey: "s", readOnly: false });
-        expect(env).toEqual({ PATH: "/bin", RESTIC_CACHE_DIR: "/c", RESTIC_REPOSITORY: "r", RESTIC_PASSWORD: "p", AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "s" });
+        const env = resticEnv(
+            { PATH: "/bin", RESTIC_CACHE_DIR: "/c", RESTIC_KEY_HINT: "k", AWS_DEFAULT_REGION: "x" },
+            { repository: "r", password: "p", accessKeyId: "a", secretAccessKey: "s", readOnly: false },
+        );
+        expect(env).toEqual({
+            PATH: "/bin",
+            RESTIC_CACHE_DIR: "/c",
+            RESTIC_REPOSITORY: "r",
+            RESTIC_PASSWORD: "p",
+            AWS_ACCESS_KEY_ID: "a",
+            AWS_SECRET_ACCESS_KEY: "s",
+        });
     });
 
     test("snapshot rows and table from the 0.18 JSON", () => {
@@ -288,7 +317,13 @@ describe("pure parts", () => {
 
     test("--list refuses restore options", () => {
         expect(parseRestoreArgs(["--stack", "prod", "--app", "a", "--list", "--target", "x"]).problems[0]).toContain("--list only lists");
-        expect(parseRestoreArgs(["--stack=prod", "--app=a", "--target=x"]).args).toMatchObject({ stack: "prod", app: "a", target: "x", snapshot: "latest", mode: "restore" });
+        expect(parseRestoreArgs(["--stack=prod", "--app=a", "--target=x"]).args).toMatchObject({
+            stack: "prod",
+            app: "a",
+            target: "x",
+            snapshot: "latest",
+            mode: "restore",
+        });
     });
 });
 

@@ -41,12 +41,18 @@ describe("the exporter's read-only MinIO policy as the restore identity", () => 
             `s3:PutObject on arn:aws:s3:::${BUCKET}/* is allowed; a restore identity must not be able to change the repository`,
             `s3:DeleteObject on arn:aws:s3:::${BUCKET}/* is allowed; a restore identity must not be able to change the repository`,
         ]);
-        const star: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }] };
+        const star: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }],
+        };
         expect(allowedWriteActions(star, BUCKET)).toContain(`s3:DeleteBucket on arn:aws:s3:::${BUCKET}`);
     });
 
     test("a read-only policy missing ListBucket is reported", () => {
-        const noList: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${BUCKET}/*`] }] };
+        const noList: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${BUCKET}/*`] }],
+        };
         expect(restoreIdentityProblems(noList, BUCKET)).toEqual([
             `s3:GetBucketLocation on arn:aws:s3:::${BUCKET} (find the bucket's region) is not allowed`,
             `s3:ListBucket on arn:aws:s3:::${BUCKET} (list keys, snapshots, indexes and packs) is not allowed`,
@@ -76,6 +82,8 @@ describe("the per-app Vault restore policy", () => {
 
     test("a one-hour token with only that policy", () => {
         const cmd = restoreTokenCommand(vaultRestorePolicyName("gitlab"));
-        expect(cmd).toBe("vault token create -policy=restic-stackback-gitlab-restore -ttl=1h -explicit-max-ttl=1h -no-default-policy -display-name=restore -field=token");
+        expect(cmd).toBe(
+            "vault token create -policy=restic-stackback-gitlab-restore -ttl=1h -explicit-max-ttl=1h -no-default-policy -display-name=restore -field=token",
+        );
     });
 });

@@ -220,7 +220,10 @@ describe("planning drills outside the group's backups", () => {
     ];
 
     test("prod: drills follow the night's backups, one after another per group", () => {
-        const { slots, problems } = planDrills(PROD.map((s) => ({ app: s.app, group: s.group })), PROD);
+        const { slots, problems } = planDrills(
+            PROD.map((s) => ({ app: s.app, group: s.group })),
+            PROD,
+        );
         expect(problems).toEqual([]);
         expect(slots.map((s) => `${s.app} ${s.cron}`)).toEqual([
             "mattermost 30 3 * * *",
@@ -234,7 +237,9 @@ describe("planning drills outside the group's backups", () => {
 
     test("an explicit drill time inside a backup of its group is reported", () => {
         const { problems } = planDrills([{ app: "gitlab", group: "blue", explicitStart: 150 }], PROD);
-        expect(problems).toEqual([{ index: 0, message: "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups" }]);
+        expect(problems).toEqual([
+            { index: 0, message: "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups" },
+        ]);
     });
 
     test("property: no drill overlaps a backup of its group (with the gap) or another drill of its group", () => {
@@ -243,25 +248,37 @@ describe("planning drills outside the group's backups", () => {
             { maxLength: 8 },
         );
         fc.assert(
-            fc.property(arbSlots, fc.array(fc.record({ group: fc.constantFrom("a", "b"), duration: fc.integer({ min: 1, max: 90 }) }), { maxLength: 5 }), (raw, drills) => {
-                const backups = raw.map((r, i) => slot(`app${i}`, r.group, r.start, r.start + r.length));
-                const { slots, problems } = planDrills(drills.map((d, i) => ({ app: `d${i}`, group: d.group, expectedDuration: d.duration })), backups, {}, 30);
-                const minuteSets = (start: number, end: number) => {
-                    const set = new Set<number>();
-                    for (let m = start; m < end; m++) set.add(((m % 1440) + 1440) % 1440);
-                    return set;
-                };
-                slots.forEach((s, i) => {
-                    if (problems.some((p) => p.index === i)) return;
-                    const mine = minuteSets(s.start, s.end);
-                    for (const b of backups.filter((b) => b.group === s.group)) {
-                        for (const m of minuteSets(b.start - 30, b.end + 30)) expect(mine.has(m)).toBe(false);
-                    }
-                    slots.slice(0, i).filter((o) => o.group === s.group).forEach((o) => {
-                        for (const m of minuteSets(o.start, o.end)) expect(mine.has(m)).toBe(false);
+            fc.property(
+                arbSlots,
+                fc.array(fc.record({ group: fc.constantFrom("a", "b"), duration: fc.integer({ min: 1, max: 90 }) }), { maxLength: 5 }),
+                (raw, drills) => {
+                    const backups = raw.map((r, i) => slot(`app${i}`, r.group, r.start, r.start + r.length));
+                    const { slots, problems } = planDrills(
+                        drills.map((d, i) => ({ app: `d${i}`, group: d.group, expectedDuration: d.duration })),
+                        backups,
+                        {},
+                        30,
+                    );
+                    const minuteSets = (start: number, end: number) => {
+                        const set = new Set<number>();
+                        for (let m = start; m < end; m++) set.add(((m % 1440) + 1440) % 1440);
+                        return set;
+                    };
+                    slots.forEach((s, i) => {
+                        if (problems.some((p) => p.index === i)) return;
+                        const mine = minuteSets(s.start, s.end);
+                        for (const b of backups.filter((b) => b.group === s.group)) {
+                            for (const m of minuteSets(b.start - 30, b.end + 30)) expect(mine.has(m)).toBe(false);
+                        }
+                        slots
+                            .slice(0, i)
+                            .filter((o) => o.group === s.group)
+                            .forEach((o) => {
+                                for (const m of minuteSets(o.start, o.end)) expect(mine.has(m)).toBe(false);
+                            });
                     });
-                });
-            }),
+                },
+            ),
             { numRuns: 40 },
         );
     });

@@ -42,9 +42,7 @@ const fleetArb: fc.Arbitrary<Fleet> = fc
         windows: fc.record({ green: windowArb, blue: windowArb, red: windowArb }),
         size: fc.integer({ min: 0, max: 16 }),
     })
-    .chain(({ windows, size }) =>
-        fc.tuple(...Array.from({ length: size }, (_, i) => requestArb(i))).map((requests) => ({ windows, requests: [...requests] })),
-    );
+    .chain(({ windows, size }) => fc.tuple(...Array.from({ length: size }, (_, i) => requestArb(i))).map((requests) => ({ windows, requests: [...requests] })));
 
 function plan(fleet: Fleet) {
     return planSchedules(fleet.requests, (group) => fleet.windows[group]);

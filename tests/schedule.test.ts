@@ -172,10 +172,7 @@ describe("planSchedules", () => {
     });
 
     it("reports malformed durations, starts and windows instead of failing", () => {
-        const plan = planSchedules(
-            [app("a", "g", 0), app("b", "g", 20, 1440), app("c", "h", 20)],
-            windows({ h: { maxConcurrent: 0 } }),
-        );
+        const plan = planSchedules([app("a", "g", 0), app("b", "g", 20, 1440), app("c", "h", 20)], windows({ h: { maxConcurrent: 0 } }));
         expect(plan.slots).toHaveLength(3);
         expect(plan.problems.map((p) => p.index)).toEqual([0, 1, 2]);
         expect(plan.problems[2].message).toMatch(/schedule\.groups\.h\.maxConcurrent/);

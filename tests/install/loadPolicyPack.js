@@ -11,7 +11,9 @@ const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
 const ts = hostRequire(typescriptRequire);
 const compilerOptions = tsutils.loadTypeScriptCompilerOptions("tsconfig.json");
 hostRequire(tsnodeRequire).register({
-    typeCheck: true, skipProject: false, compiler: typescriptRequire,
+    typeCheck: true,
+    skipProject: false,
+    compiler: typescriptRequire,
     compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
 });
 const served = [];

@@ -47,7 +47,11 @@ test("after npm ci --omit=dev, the pack loads with its own TypeScript and regist
     const run = load();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    const found = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as { typescriptRequire: string; tsVersion: string; served: { name: string; policies: number }[] };
+    const found = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as {
+        typescriptRequire: string;
+        tsVersion: string;
+        served: { name: string; policies: number }[];
+    };
     expect(found.typescriptRequire).toBe("typescript"); // not the vendored 3.8.3 path
     expect(found.tsVersion).toMatch(/^5\.9\./);
     expect(found.served).toEqual([{ name: "platform-backups", policies: policies.length }]);

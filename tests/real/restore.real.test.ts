@@ -55,7 +55,7 @@ if (missing.length > 0) {
         "a.bin": crypto.randomBytes(3 * 1024 * 1024 + 17),
         "dir/b.txt": Buffer.from("hello restore\n"),
         "dir/with space/c.dat": crypto.randomBytes(4096),
-        "empty": Buffer.alloc(0),
+        empty: Buffer.alloc(0),
     };
 
     beforeAll(async () => {
@@ -85,7 +85,14 @@ if (missing.length > 0) {
         let stdout = "";
         let stderr = "";
         const code = await runRestore(["--stack", "prod", "--app", "gitlab", ...args, ...(CACERT ? ["--cacert", CACERT] : [])], {
-            env: { PATH: process.env.PATH, HOME: os.homedir(), RESTIC_BIN: RESTIC, VAULT_ADDR: vaultAddr, VAULT_TOKEN: "real-test-token", RESTIC_CACHE_DIR: env.RESTIC_CACHE_DIR },
+            env: {
+                PATH: process.env.PATH,
+                HOME: os.homedir(),
+                RESTIC_BIN: RESTIC,
+                VAULT_ADDR: vaultAddr,
+                VAULT_TOKEN: "real-test-token",
+                RESTIC_CACHE_DIR: env.RESTIC_CACHE_DIR,
+            },
             stdout: { write: (t: string) => (stdout += t) },
             stderr: { write: (t: string) => (stderr += t) },
         });

@@ -87,7 +87,12 @@ if (cmd === "version") {
 `;
 
 /** A fake restic in a fresh temp dir; `calls()` reads what it was called with. */
-export function makeFakeRestic(): { dir: string; bin: string; log: string; calls: () => Array<{ argv: string[]; env: Record<string, string>; include?: string }> } {
+export function makeFakeRestic(): {
+    dir: string;
+    bin: string;
+    log: string;
+    calls: () => Array<{ argv: string[]; env: Record<string, string>; include?: string }>;
+} {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-restic-"));
     const bin = path.join(dir, "restic");
     fs.writeFileSync(bin, SCRIPT, { mode: 0o755 });

@@ -28,7 +28,7 @@ export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     setStackConfig(raw);
     const module = { exports: {} as Record<string, unknown> };
     // The program's own imports, served from this registry: that is the point of running in place.
-     
+
     const load = (id: string): unknown => (id === "platform-backups" ? require("../../components") : require(id));
     new Function("exports", "require", "module", "__filename", "__dirname", programSource())(module.exports, load, module, path.join(ROOT, "index.ts"), ROOT);
     await settle();

@@ -21,7 +21,10 @@ export function setStackConfig(raw: RawStackConfig, secrets: Record<string, stri
         if (value === undefined) continue;
         all[`${CONFIG_NAMESPACE}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    pulumi.runtime.setAllConfig(all, Object.keys(secrets).map((key) => `${CONFIG_NAMESPACE}:${key}`));
+    pulumi.runtime.setAllConfig(
+        all,
+        Object.keys(secrets).map((key) => `${CONFIG_NAMESPACE}:${key}`),
+    );
 }
 
 /** What a program run left behind. */

@@ -120,7 +120,8 @@ export function selfHostedFromVars(wf: Workflow): string[] {
         } catch {
             fallback = undefined;
         }
-        if (!Array.isArray(fallback) || !fallback.includes("self-hosted")) problems.push(`${name}.runs-on: the default labels must be a JSON list with "self-hosted"`);
+        if (!Array.isArray(fallback) || !fallback.includes("self-hosted"))
+            problems.push(`${name}.runs-on: the default labels must be a JSON list with "self-hosted"`);
     }
     return problems;
 }
@@ -164,7 +165,8 @@ export function environments(wf: Workflow): string[] {
         for (const step of job.steps.filter(isPulumiCommand)) {
             const command = step.with?.command;
             const stack = String(step.with?.["stack-name"]);
-            if (command === "preview" && env !== "preview") problems.push(`${name}: previews run in the "preview" environment (read-only credentials), not ${env}`);
+            if (command === "preview" && env !== "preview")
+                problems.push(`${name}: previews run in the "preview" environment (read-only credentials), not ${env}`);
             if (command === "up" && env !== stack) problems.push(`${name}: \`up\` of ${stack} runs in environment "${stack}", not ${env}`);
         }
     }
@@ -184,9 +186,7 @@ export function forkAndDependabot(wf: Workflow): string[] {
             problems.push(`${name}.if: must skip forks (${SAME_REPO}) and Dependabot (!= ${DEPENDABOT})`);
         }
     }
-    const notices = Object.entries(wf.jobs).filter(([, j]) =>
-        j.steps.some((s) => /::notice\b/.test(s.run ?? "") && /GITHUB_STEP_SUMMARY/.test(s.run ?? "")),
-    );
+    const notices = Object.entries(wf.jobs).filter(([, j]) => j.steps.some((s) => /::notice\b/.test(s.run ?? "") && /GITHUB_STEP_SUMMARY/.test(s.run ?? "")));
     const negated = (cond: string) => cond.includes(SAME_REPO.replace("==", "!=")) && cond.includes(`== ${DEPENDABOT}`);
     if (!notices.some(([, j]) => negated(j.if ?? ""))) {
         problems.push("a job must explain a skipped preview (::notice and $GITHUB_STEP_SUMMARY) for forks and Dependabot");
