@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // The real-engine tier needs tools and services: `npm run test:real` (jest.real.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/real/"],
   transform: { "^.+\\.ts$": "ts-jest" },
   // index.ts imports the library by its package name; tests run it from source, no build needed.
   moduleNameMapper: { "^platform-backups$": "<rootDir>/components/index.ts" },
