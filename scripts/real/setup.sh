@@ -111,7 +111,10 @@ IMG="$TOOLS/image"
 rm -rf "$IMG"
 mkdir -p "$IMG/root/bin" "$IMG/root/usr/bin" "$IMG/root/usr/local/bin" "$IMG/root/tmp" "$IMG/root/cache" "$IMG/root/etc"
 cp "$R/usr/bin/busybox" "$IMG/root/bin/busybox"
-for applet in sh cat echo ls mkdir rm sleep grep sed head env test true false printf; do ln -sf busybox "$IMG/root/bin/$applet"; done
+# Every busybox applet (sh, timeout, sleep, ...), as in an Alpine image like stack-back's.
+for applet in $("$IMG/root/bin/busybox" --list); do
+    [[ "$applet" == busybox ]] || ln -sf busybox "$IMG/root/bin/$applet"
+done
 cp "$R/usr/bin/restic" "$IMG/root/usr/bin/restic"
 mkdir -p "$IMG/root/lib64" "$IMG/root/lib/x86_64-linux-gnu"
 cp -L /lib64/ld-linux-x86-64.so.2 "$IMG/root/lib64/"
