@@ -30,6 +30,11 @@ real_services_stop() {
         fi
         rm -f "$pid_file"
     done
+    # dockerd leaves its default network namespace bind-mounted after it exits; a left mount
+    # makes the tools folder (and a CI clone) impossible to delete.
+    if mountpoint -q "$run/docker-exec/netns/default" 2>/dev/null; then
+        umount "$run/docker-exec/netns/default" 2>/dev/null || true
+    fi
     echo "real services stopped"
 }
 
