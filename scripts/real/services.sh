@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The real-engine tier's two services, on loopback only, with their state in .tools/run:
+#   - dockerd on its own unix socket and data root (no TCP, no iptables, no bridge: test
+#     containers use the host's network namespace to reach s3rver on 127.0.0.1);
+#   - s3rver over TLS on 127.0.0.1 (its certificate is .tools/certs/cert.pem).
+# Source it, set a trap that calls `real_services_stop` on exit (so that a failure stops them too),
+# then `real_services_start`, and use REAL_DOCKER_HOST, REAL_S3_ENDPOINT and REAL_S3_CACERT.
+# shellcheck shell=bash
+
+real_tools_dir() { echo "${TOOLS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.tools}"; }
+
+# PATH and the docker CLI's config (for the Compose plugin) that the tools need.
+real_tools_env() {
+    local tools
+    tools=$(real_tools_dir)
+    export PATH="$tools/bin:$PATH"
+    export DOCKER_CONFIG="$tools/docker-config"
+}
+
+real_services_stop() {
+    local run pid
+    run="$(real_tools_dir)/run"
+    for pid_file in "$run/s3rver.pid" "$run/dockerd.pid"; do
+        [[ -f "$pid_file" ]] || continue
+        pid=$(cat "$pid_file")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$pid_file"
+    done
+    # dockerd leaves its default network namespace bind-mounted after it exits; a left mount
+    # makes the tools folder (and a CI clone) impossible to delete.
+    if mountpoint -q "$run/docker-exec/netns/default" 2>/dev/null; then
+        umount "$run/docker-exec/netns/default" 2>/dev/null || true
+    fi
+    echo "real services stopped"
+}
+
+# Waits up to $2 seconds for command $1 (a string run by bash) to succeed.
+real_wait() {
+    local deadline=$((SECONDS + $2))
+    until bash -c "$1" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+real_services_start() {
+    local tools run port
+    tools=$(real_tools_dir)
+    run="$tools/run"
+    real_tools_env
+    real_services_stop >/dev/null
+    mkdir -p "$run/docker-data" "$run/docker-exec" "$run/s3"
+
+    export REAL_DOCKER_HOST="unix://$run/docker.sock"
+    dockerd --data-root "$run/docker-data" --exec-root "$run/docker-exec" --pidfile "$run/dockerd.pid.own" \
+        -H "$REAL_DOCKER_HOST" --iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
+        --storage-driver=vfs >"$run/dockerd.log" 2>&1 &
+    echo $! >"$run/dockerd.pid"
+    if ! real_wait "DOCKER_HOST=$REAL_DOCKER_HOST docker version" 60; then
+        echo "dockerd did not start; its log:" >&2
+        tail -n 30 "$run/dockerd.log" >&2
+        return 1
+    fi
+
+    port=${REAL_S3_PORT:-18443}
+    node "$tools/s3rver/start.js" --directory "$run/s3" --address 127.0.0.1 --port "$port" \
+        --key "$tools/certs/key.pem" --cert "$tools/certs/cert.pem" --silent >"$run/s3rver.log" 2>&1 &
+    echo $! >"$run/s3rver.pid"
+    export REAL_S3_ENDPOINT="127.0.0.1:$port"
+    export REAL_S3_CACERT="$tools/certs/cert.pem"
+    if ! real_wait "curl -fsS --cacert '$REAL_S3_CACERT' https://$REAL_S3_ENDPOINT/ -o /dev/null" 30; then
+        echo "s3rver did not start; its log:" >&2
+        tail -n 30 "$run/s3rver.log" >&2
+        return 1
+    fi
+    echo "real services up: dockerd at $REAL_DOCKER_HOST, s3rver at https://$REAL_S3_ENDPOINT"
+}

@@ -1,0 +1,183 @@
+/**
+ * The generated Prometheus files, checked by Prometheus' own promtool (2.53): `check rules`,
+ * `check config`, and `test rules` with synthetic series for every alert of every monitored app of
+ * the prod stack. The files come from the code (`alertRules`, `scrapeConfig` over the prod stack's
+ * fleet, as `npm run monitoring` writes them), never retyped.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { AlertName, AlertRule, ALERTS, alertRules, loadStackFile, MonitoredApp, monitoredApps, scrapeConfig, toYaml } from "../../components";
+import { ok, ROOT, run } from "./support/engines";
+
+const fleet = monitoredApps(loadStackFile(path.join(ROOT, "Pulumi.prod.yaml")).fleet);
+const rules = alertRules(fleet);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-prom-"));
+const rulesFile = path.join(work, "restic-rules.yml");
+const scrapeFile = path.join(work, "restic-scrape.yml");
+fs.writeFileSync(rulesFile, toYaml(rules));
+fs.writeFileSync(scrapeFile, toYaml(scrapeConfig(fleet)));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const allRules = rules.groups.flatMap((g) => g.rules);
+const ruleOf = (app: string, alert: AlertName): AlertRule => {
+    const found = allRules.find((r) => r.alert === alert && r.labels.app === app);
+    if (!found) throw new Error(`no ${alert} rule for ${app}`);
+    return found;
+};
+
+/** The `for` and thresholds of a rule, read back from the generated rule (never retyped). */
+function seconds(duration: string): number {
+    const m = /^(\d+)([hms])$/.exec(duration);
+    if (!m) throw new Error(`unexpected duration ${duration}`);
+    return Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as "h" | "m" | "s"];
+}
+function staleThreshold(rule: AlertRule): number {
+    const m = / > (\d+)$/.exec(rule.expr);
+    if (!m) throw new Error(`no threshold in ${rule.expr}`);
+    return Number(m[1]);
+}
+
+/** Prometheus' humanizeDuration (template/template.go of 2.53) for whole seconds >= 60. */
+function humanizeDuration(v: number): string {
+    const s = v % 60;
+    const m = Math.floor(v / 60) % 60;
+    const h = Math.floor(v / 3600) % 24;
+    const d = Math.floor(v / 86400);
+    if (d) return `${d}d ${h}h ${m}m ${s}s`;
+    if (h) return `${h}h ${m}m ${s}s`;
+    return `${m}m ${s}s`;
+}
+
+/** The annotations as Prometheus renders them; only the templates the generator uses are known. */
+function rendered(rule: AlertRule, labels: Record<string, string>, value?: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, text] of Object.entries(rule.annotations)) {
+        out[key] = text
+            .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_, name: string) => labels[name] ?? "")
+            .replace(/\{\{ \$value \| humanizeDuration \}\}/g, () => humanizeDuration(value ?? NaN));
+        if (out[key].includes("{{")) throw new Error(`template the test does not know in ${rule.alert}.${key}: ${text}`);
+    }
+    return out;
+}
+
+const JOB = "restic-exporter";
+const targetLabels = (a: MonitoredApp) => `job="${JOB}",app="${a.app}",group="${a.group}",host="${a.host}",instance="${a.exporterAddress}"`;
+const routing = (a: MonitoredApp, rule: AlertRule) => ({ severity: rule.labels.severity, app: a.app, group: a.group, host: a.host });
+
+/** Series of an app that is fine: exporter up, check passing, a snapshot as old as the eval step. */
+function healthy(a: MonitoredApp, minutes: number, skip: Array<"up" | "check" | "timestamp"> = []): Array<{ series: string; values: string }> {
+    const all = {
+        up: { series: `up{${targetLabels(a)}}`, values: `1x${minutes}` },
+        check: { series: `restic_check_success{${targetLabels(a)}}`, values: `1x${minutes}` },
+        // The value grows with time: the snapshot's age stays 0.
+        timestamp: { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/volumes"}`, values: `0+60x${minutes}` },
+    };
+    return (Object.keys(all) as Array<keyof typeof all>).filter((k) => !skip.includes(k)).map((k) => all[k]);
+}
+
+interface Case {
+    name: string;
+    minutes: number;
+    series: Array<{ series: string; values: string }>;
+    checks: Array<{
+        eval_time: string;
+        alertname: AlertName;
+        exp_alerts: Array<{ exp_labels: Record<string, string>; exp_annotations: Record<string, string> }>;
+    }>;
+}
+
+/** For one app and alert: a case that must fire with its routing labels, and one just inside that must not. */
+function casesFor(a: MonitoredApp, alert: AlertName): Case[] {
+    const rule = ruleOf(a.app, alert);
+    const others = fleet.filter((o) => o.app !== a.app);
+    const forS = seconds(rule.for);
+    const expect = (labels: Record<string, string>, value?: number) => ({
+        exp_labels: { ...labels, ...routing(a, rule) },
+        exp_annotations: rendered(rule, { ...labels }, value),
+    });
+    const target = { job: JOB, app: a.app, group: a.group, host: a.host, instance: a.exporterAddress };
+    switch (alert) {
+        case ALERTS.backupStale: {
+            const threshold = staleThreshold(rule);
+            const minutes = Math.ceil(forS / 60) + 30;
+            const age = (s: number) => `${-s}+60x${minutes}`; // constant age s: value = t - s
+            return [
+                {
+                    name: `${a.app} ${alert}: one path older than ${threshold} s fires, one exactly at it does not`,
+                    minutes,
+                    series: [
+                        ...others.flatMap((o) => healthy(o, minutes)),
+                        ...healthy(a, minutes, ["timestamp"]),
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/volumes"}`, values: age(threshold + 60) },
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/databases/postgres.sql"}`, values: age(threshold) },
+                    ],
+                    checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [expect({ snapshot_paths: "/volumes" }, threshold + 60)] }],
+                },
+            ];
+        }
+        case ALERTS.backupMissing:
+        case ALERTS.checkFailed:
+        case ALERTS.exporterDown:
+        case ALERTS.exporterAbsent: {
+            // The condition holds from t=0; the alert fires once it has held for `for`.
+            const minutes = Math.ceil(forS / 60) + 5;
+            const own =
+                alert === ALERTS.backupMissing
+                    ? healthy(a, minutes, ["timestamp"])
+                    : alert === ALERTS.checkFailed
+                      ? [...healthy(a, minutes, ["check"]), { series: `restic_check_success{${targetLabels(a)}}`, values: `0x${minutes}` }]
+                      : alert === ALERTS.exporterDown
+                        ? [...healthy(a, minutes, ["up"]), { series: `up{${targetLabels(a)}}`, values: `0x${minutes}` }]
+                        : healthy(a, minutes, ["up"]);
+            const labels = alert === ALERTS.backupMissing || alert === ALERTS.exporterAbsent ? { job: JOB, app: a.app } : target; // absent() keeps only its equality matchers
+            return [
+                {
+                    name: `${a.app} ${alert}: quiet 1 m before its ${rule.for}, firing 1 m after`,
+                    minutes,
+                    series: [...others.flatMap((o) => healthy(o, minutes)), ...own],
+                    checks: [
+                        { eval_time: `${forS / 60 - 1}m`, alertname: alert, exp_alerts: [] },
+                        { eval_time: `${forS / 60 + 1}m`, alertname: alert, exp_alerts: [expect(labels)] },
+                    ],
+                },
+            ];
+        }
+        default:
+            throw new Error(`no promtool case for alert ${alert as string}: add one`);
+    }
+}
+
+const promtool = (...args: string[]) => run("promtool", args);
+
+test("promtool check rules accepts the generated rules", () => {
+    const r = ok(promtool("check", "rules", rulesFile), "promtool check rules");
+    expect(r.output).toContain(`SUCCESS: ${allRules.length} rules found`);
+});
+
+test("promtool check config accepts the generated scrape config, with the rules loaded", () => {
+    const main = path.join(work, "prometheus.yml");
+    const scrape = parse(fs.readFileSync(scrapeFile, "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(main, stringify({ global: { scrape_interval: "1m" }, rule_files: [rulesFile], ...scrape }));
+    ok(promtool("check", "config", scrapeFile), "promtool check config (scrape file alone)");
+    const r = ok(promtool("check", "config", main), "promtool check config");
+    expect(r.output).toContain("SUCCESS");
+});
+
+test("every alert of every monitored app has promtool unit tests", () => {
+    expect(fleet.length).toBeGreaterThan(0);
+    const groups = fleet.flatMap((a) => Object.values(ALERTS).flatMap((alert) => casesFor(a, alert)));
+    const testFile = path.join(work, "restic-rules.test.yml");
+    fs.writeFileSync(
+        testFile,
+        stringify({
+            rule_files: [rulesFile],
+            evaluation_interval: "1m",
+            tests: groups.map((g) => ({ name: g.name, interval: "1m", input_series: g.series, alert_rule_test: g.checks })),
+        }),
+    );
+    const r = promtool("test", "rules", testFile);
+    expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
+    expect(groups.length).toBe(fleet.length * Object.keys(ALERTS).length);
+});

