@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStackFile, planSvg, repositoryInitShell } from "../../components";
+import { loadStackFile, planSvg, repositoryCheckCommand, repositoryCheckShell } from "../../components";
+import { DRILL_ENTRYPOINT, DRILL_SCRIPT } from "../../components/restoreDrill";
 import { ok, ROOT, run } from "./support/engines";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-tooling-"));
@@ -16,9 +17,23 @@ test("docker compose config accepts dev/compose.yaml", () => {
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
 });
 
-/** Every shell script the code generates, by name; each runs under the sidecar's `sh`. */
+const check = { container: "gitlab_stackback", timeoutSeconds: 120, requireLabels: true, composeProject: "gitlab" };
+const tls = { caFile: "/etc/docker/ca.pem", certFile: "/etc/docker/cert.pem", keyFile: "/etc/docker/key.pem" };
+
+/**
+ * Every shell script the code generates, by name: the check that runs inside the sidecar, the
+ * command that runs it from the Pulumi machine over each way of reaching a host, and the drill.
+ */
 const generatedScripts: Record<string, string> = {
-    "repository-init (stackback.ts repositoryInitShell)": repositoryInitShell(),
+    "deploy-time check, inside the sidecar (repositoryCheckShell)": repositoryCheckShell(check),
+    "deploy-time check over unix:// (repositoryCheckCommand)": repositoryCheckCommand(check, { dockerHost: "unix:///var/run/docker.sock" }).create,
+    "deploy-time check over ssh:// with sshOpts": repositoryCheckCommand(check, {
+        dockerHost: "ssh://deploy@vm1:2222",
+        sshOpts: ["-o", "StrictHostKeyChecking=yes"],
+    }).create,
+    "deploy-time check over tcp:// with TLS": repositoryCheckCommand(check, { dockerHost: "tcp://vm1:2376", tls }).create,
+    "restore drill (restoreDrill.ts DRILL_SCRIPT)": DRILL_SCRIPT,
+    "restore drill entrypoint (DRILL_ENTRYPOINT)": DRILL_ENTRYPOINT,
 };
 
 test.each(Object.entries(generatedScripts))("shellcheck -s sh accepts the generated script %s", (name, script) => {
