@@ -331,7 +331,8 @@ if [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ]; then
   if [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then fail_restic init "init"; fi
   cat "$work/init"
 elif [ "$expired" -eq 0 ] && [ "$rc" -eq 12 ]; then
-  echo "wrong password: a restic repository exists at $RESTIC_REPOSITORY, but RESTIC_PASSWORD does not open it (restic exit 12)." >&2
+  echo "wrong password: a restic repository exists at $RESTIC_REPOSITORY, but RESTIC_PASSWORD does not open it (restic exit 12). restic says:" >&2
+  cat "$work/cat-config" >&2
   echo "The password in Vault must be the one the repository was created with. Restore the old password into the Vault secret; never rotate a restic password by replacing it." >&2
   exit 12
 elif [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then

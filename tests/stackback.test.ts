@@ -144,7 +144,9 @@ describe.each(shells)("the deploy-time check, its script run by %s inside the st
         const r = run({ restic: "password" });
         expect(r.status).toBe(12);
         expect(r.calls).not.toContain("restic init");
-        expect(r.output).toMatch(/wrong password/);
+        expect(r.output).toMatch(/wrong password: a restic repository exists/);
+        // restic's own words are passed on, not only ours.
+        expect(r.output).toContain("Fatal: wrong password or no key found");
         expect(r.output).toMatch(/never rotate/);
     });
 

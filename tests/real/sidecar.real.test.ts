@@ -130,6 +130,12 @@ function startSidecar(d: Deployed, envOverrides: Record<string, string> = {}): v
     const flags: string[] = [];
     for (const entry of env) {
         const key = entry.slice(0, entry.indexOf("="));
+        // The docker CLI reads DOCKER_* itself (the sidecar's DOCKER_HOST would redirect this very
+        // `docker run`): those plain values go on the command line, every other one through `-e KEY`.
+        if (key.startsWith("DOCKER_")) {
+            flags.push("-e", entry);
+            continue;
+        }
         passed[key] = entry.slice(key.length + 1);
         flags.push("-e", key);
     }
