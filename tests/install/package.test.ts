@@ -17,7 +17,7 @@ import { promisify } from "util";
 
 const run = promisify(execFile);
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const EXAMPLE = path.join(ROOT, "examples", "basic");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
