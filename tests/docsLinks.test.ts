@@ -6,43 +6,10 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { anchorsOf, githubSlug, withoutCode } from "./support/markdown";
 
 const ROOT = path.resolve(__dirname, "..");
 const SKIPPED = /(^|\/)(node_modules|\.tools|dist)\//;
-
-/** GitHub's anchor for a heading's text. */
-export function githubSlug(heading: string): string {
-    const text = heading
-        .replace(/`/g, "")
-        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // a link in a heading keeps its text
-        .replace(/<[^>]+>/g, "")
-        .trim()
-        .toLowerCase();
-    return text.replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, "").replace(/ /g, "-");
-}
-
-/** The anchors a Markdown file offers: one per heading, repeated headings numbered. */
-function anchorsOf(markdown: string): Set<string> {
-    const anchors = new Set<string>();
-    const seen = new Map<string, number>();
-    for (const line of withoutCode(markdown).split("\n")) {
-        const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-        if (!heading) continue;
-        const slug = githubSlug(heading[1]);
-        const count = seen.get(slug) ?? 0;
-        seen.set(slug, count + 1);
-        anchors.add(count === 0 ? slug : `${slug}-${count}`);
-    }
-    for (const [, name] of markdown.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(name);
-    return anchors;
-}
-
-/** The text with fenced code blocks and inline code blanked (links there are examples, not links). */
-function withoutCode(markdown: string): string {
-    return markdown
-        .replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " "))
-        .replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
-}
 
 /** Link targets: inline `[text](target)`, images, and reference definitions `[label]: target`. */
 function targetsOf(markdown: string): string[] {
