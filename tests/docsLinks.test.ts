@@ -70,12 +70,13 @@ describe("deadLinks (the checker itself)", () => {
     beforeAll(() => {
         tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "platform-backups-links-"));
         fs.mkdirSync(path.join(tmp, "docs"));
-        fs.writeFileSync(path.join(tmp, "docs", "a.md"), "# Page A\n\n## Setup\n\n## Setup\n");
+        fs.writeFileSync(path.join(tmp, "docs", "a.md"), "# Page A\n\n## Setup\n\n## Setup\n\n### `apps[]`\n\n```\n## not a heading\n```\n");
         fs.writeFileSync(
             path.join(tmp, "README.md"),
             [
                 "# Top",
-                "[ok](docs/a.md) [ok](docs/a.md#setup) [ok](docs/a.md#setup-1) [ok](#top) [web](https://example.org/x#y)",
+                "[ok](docs/a.md) [ok](docs/a.md#setup) [ok](docs/a.md#setup-1) [ok](docs/a.md#apps) [ok](#top) [web](https://example.org/x#y)",
+                "[in a fence](docs/a.md#not-a-heading)",
                 "[gone](docs/missing.md) [bad anchor](docs/a.md#install) [bad local](#nowhere)",
                 "`[in code](docs/nope.md)`",
                 "```",
@@ -89,6 +90,7 @@ describe("deadLinks (the checker itself)", () => {
 
     it("finds missing files and anchors, and only those", () => {
         expect(deadLinks(tmp, ["README.md", "docs/a.md"])).toEqual([
+            "README.md: docs/a.md#not-a-heading (no heading with anchor #not-a-heading)",
             "README.md: docs/missing.md (no such file)",
             "README.md: docs/a.md#install (no heading with anchor #install)",
             "README.md: #nowhere (no heading with anchor #nowhere)",

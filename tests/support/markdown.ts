@@ -20,7 +20,8 @@ export function githubSlug(heading: string): string {
 export function anchorsOf(markdown: string): Set<string> {
     const anchors = new Set<string>();
     const seen = new Map<string, number>();
-    for (const line of withoutCode(markdown).split("\n")) {
+    // Only fenced blocks are blanked here: inline code in a heading is part of its text (`apps[]`).
+    for (const line of withoutFences(markdown).split("\n")) {
         const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
         if (!heading) continue;
         const slug = githubSlug(heading[1]);
@@ -32,9 +33,12 @@ export function anchorsOf(markdown: string): Set<string> {
     return anchors;
 }
 
+/** The text with fenced code blocks blanked, line for line. */
+export function withoutFences(markdown: string): string {
+    return markdown.replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " "));
+}
+
 /** The text with fenced code blocks and inline code blanked (links there are examples, not links). */
 export function withoutCode(markdown: string): string {
-    return markdown
-        .replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " "))
-        .replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
+    return withoutFences(markdown).replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
 }
