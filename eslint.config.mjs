@@ -7,7 +7,8 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/"] },
+    // .tools/ holds the real tier's unpacked Debian packages (npm run setup:real): not our code.
+    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/", ".tools/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

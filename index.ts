@@ -112,6 +112,6 @@ export const apps = Object.fromEntries(
 
 const monitored = monitoredApps(fleet);
 /** Prometheus alert rules for the monitored apps (load with `rule_files`). */
-export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored, { readmeUrl: fleet.monitoring.runbookBaseUrl })) : undefined;
+export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored, { runbookBaseUrl: fleet.monitoring.runbookBaseUrl })) : undefined;
 /** Prometheus scrape config for the monitored apps' exporters. */
 export const scrapeConfig = monitored.length > 0 ? toYaml(scrapeConfigFor(monitored)) : undefined;

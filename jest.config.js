@@ -11,7 +11,7 @@ module.exports = {
     moduleNameMapper: {
         "^platform-backups$": "<rootDir>/components/index.ts",
         // One copy of each @pulumi package, the root's, whatever else is installed: policy/ has its own
-        // node_modules once `npm ci --prefix policy` ran (README, `npm run dev`), and a second
+        // node_modules once `npm ci --prefix policy` ran (docs/ci.md, `npm run dev`), and a second
         // @pulumi/policy there means a second `Secret` class that `instanceof` does not recognise.
         // tests/installState.test.ts proves it.
         "^(@pulumi/[^/]+)(/.*)?$": "<rootDir>/node_modules/$1$2",

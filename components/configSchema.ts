@@ -136,7 +136,7 @@ const monitoringSchema = z.strictObject({
     graceHours: wholeNumber({ unit: "hours", min: 0, default: DEFAULT_GRACE_HOURS }),
     refreshIntervalSeconds: wholeNumber({ unit: "seconds", min: 60, default: DEFAULT_REFRESH_INTERVAL_SECONDS }),
     runbookBaseUrl: text({
-        description: "absolute http(s) URL the alerts link their runbooks under",
+        description: "absolute http(s) URL of docs/monitoring.md in your git web UI; each alert links <url>#<alert>. Unset: no runbook links",
         rule: runbookBaseUrlProblem,
     }).optional(),
 });

@@ -63,7 +63,7 @@ export const EXPORTER_START = "/usr/local/bin/python -u /app/exporter.py";
 /** Where the exporter's start command writes a CA given as PEM text (`RESTIC_CACERT`). */
 export const EXPORTER_CA_FROM_PEM = "/tmp/platform-backups/ca.pem";
 
-/** Metric names of restic-exporter 2.0.0 that the rules and the runbook rely on. */
+/** Metric names of restic-exporter 2.0.2 (exporter/exporter.py, `collect`) that the rules and the runbook rely on. */
 export const RESTIC_METRICS = {
     /** Unix time of the newest snapshot, one series per (snapshot host, user, paths). */
     backupTimestamp: "restic_backup_timestamp",
@@ -107,8 +107,12 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
     ResticExporterAbsent: "warning",
 };
 
-/** The README section that is the runbook; every alert links to its own heading inside it. */
-export const RUNBOOK_SECTION = "monitoring-prometheus-and-alertmanager";
+/**
+ * The page that is the runbook: `docs/monitoring.md`, with one heading per alert. An alert links to
+ * `<runbookBaseUrl>#<alert name in lower case>` (GitHub's and GitLab's anchor for the heading);
+ * `tests/runbookAnchors.test.ts` checks that every generated link has its heading there.
+ */
+export const RUNBOOK_PAGE = "docs/monitoring.md";
 
 // ---------------------------------------------------------------------------------------------
 // The exporter container
@@ -154,8 +158,10 @@ export interface ExporterEnvOptions {
 /**
  * The exporter's environment, in a stable order (a changed order would recreate the container).
  *
- * The exporter reads its switches with Python's `bool(os.environ.get(...))`: any non-empty value,
- * including `false`, turns them on. So a switch is emitted only to turn it on, never set to false.
+ * A switch is emitted only to turn it on, never set to false: 2.0.0 read switches with
+ * `bool(os.environ.get(...))`, where `false` turns them on; 2.0.2 reads them with
+ * `parse_bool_env` (exporter/exporter.py), where `false`, `0` and `""` turn them off. Omitting a
+ * switch means off in both.
  */
 export function exporterEnv(options: ExporterEnvOptions): EnvEntry[] {
     const refresh = options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
@@ -246,10 +252,12 @@ export interface MonitoringOptions {
     /** How long the exporter may be unreachable or missing before an alert. Default 15 minutes. */
     exporterDownMinutes?: number;
     /**
-     * Address of the README the runbook links point into, e.g.
-     * `https://git.example.com/platform/platform-backups/-/blob/main/README.md`. Default `README.md`.
+     * Absolute http(s) address of the runbook page ({@link RUNBOOK_PAGE} in your git web UI), e.g.
+     * `https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md`. Each
+     * alert then carries `runbook_url: <runbookBaseUrl>#<alert>`. Unset: no `runbook_url` at all,
+     * since a relative link is dead in Alertmanager, chat and paging tools.
      */
-    readmeUrl?: string;
+    runbookBaseUrl?: string;
     /** Scrape interval of the job; unset uses Prometheus' global one. */
     scrapeInterval?: string;
     /** Scrape timeout of the job; unset uses Prometheus' global one. */
@@ -261,7 +269,6 @@ const DEFAULT_RULE_GROUP = "platform-backups-restic";
 /** Default grace: a daily job alerts at 26 hours. */
 export const DEFAULT_GRACE_HOURS = 2;
 const DEFAULT_EXPORTER_DOWN_MINUTES = 15;
-const DEFAULT_README_URL = "README.md";
 
 /** `host:port`, where host is a DNS name, an IPv4 address or a bracketed IPv6 address. */
 const ADDRESS_PATTERN = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
@@ -290,8 +297,8 @@ export function monitoringProblems(fleet: readonly MonitoredApp[]): string[] {
 
 function assertValidFleet(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): void {
     const problems = monitoringProblems(fleet);
-    const urlProblem = options.readmeUrl === undefined ? undefined : runbookBaseUrlProblem(options.readmeUrl);
-    if (urlProblem) problems.push(`readmeUrl (monitoring.runbookBaseUrl): ${urlProblem}`);
+    const urlProblem = options.runbookBaseUrl === undefined ? undefined : runbookBaseUrlProblem(options.runbookBaseUrl);
+    if (urlProblem) problems.push(`runbookBaseUrl (monitoring.runbookBaseUrl): ${urlProblem}`);
     if (problems.length > 0) throw new Error(`Invalid monitoring fleet:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 }
 
@@ -325,7 +332,8 @@ export interface AlertRule {
     expr: string;
     for: string;
     labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
-    annotations: { summary: string; description: string; runbook_url: string };
+    /** `runbook_url` only when a runbook base URL is set. */
+    annotations: { summary: string; description: string; runbook_url?: string };
 }
 
 /** A Prometheus rule file (`rule_files`). */
@@ -344,12 +352,13 @@ export function runbookBaseUrlProblem(url: string): string | undefined {
     } catch {
         // falls through to the message
     }
-    return `"${url}" is not an absolute http(s) URL; give the address of the runbook page, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/README.md"`;
+    return `"${url}" is not an absolute http(s) URL; give the address of docs/monitoring.md in your git web UI, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md"`;
 }
 
-/** The runbook link of one alert: its heading inside the README's monitoring section. */
-export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string {
-    return `${options.readmeUrl ?? DEFAULT_README_URL}#${alert.toLowerCase()}`;
+/** The runbook link of one alert (its heading in {@link RUNBOOK_PAGE}), or undefined without a base URL. */
+export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string | undefined {
+    if (options.runbookBaseUrl === undefined) return undefined;
+    return `${options.runbookBaseUrl}#${alert.toLowerCase()}`;
 }
 
 /**
@@ -364,13 +373,16 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const refresh = entry.refreshIntervalSeconds ?? options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
-    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
-        alert,
-        expr,
-        for: forDuration,
-        labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
-        annotations: { summary, description, runbook_url: runbookUrl(alert, options) },
-    });
+    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => {
+        const runbook = runbookUrl(alert, options);
+        return {
+            alert,
+            expr,
+            for: forDuration,
+            labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
+            annotations: { summary, description, ...(runbook === undefined ? {} : { runbook_url: runbook }) },
+        };
+    };
 
     return [
         // max over snapshot hostnames: the sidecar's hostname changes when it is recreated, and

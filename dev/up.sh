@@ -16,7 +16,12 @@ cd "$(dirname "$0")/.."
 # Every prerequisite is checked before anything starts; each missing one is named with its fix.
 missing=()
 command -v pulumi >/dev/null || missing+=("the Pulumi CLI (pulumi): install it with 'curl -fsSL https://get.pulumi.com | sh' (https://www.pulumi.com/docs/install/)")
-command -v npm >/dev/null || missing+=("Node.js and npm (npm): install Node.js 20 or 22 (https://nodejs.org/)")
+# pulumi up runs the program on this Node: @pulumi/pulumi requires 22 or newer (its engines field).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=("Node.js 22 or newer with npm (node, npm): install it from https://nodejs.org/")
+elif (($(node -p 'process.versions.node.split(".")[0]') < 22)); then
+    missing+=("Node.js 22 or newer (node): found $(node --version), but pulumi up runs the program on it and @pulumi/pulumi requires 22+; install it from https://nodejs.org/ or with nvm")
+fi
 if ! command -v docker >/dev/null; then
     missing+=("Docker (docker): install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop")
 elif ! docker compose version >/dev/null 2>&1; then

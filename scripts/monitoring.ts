@@ -18,7 +18,7 @@ function main(args: readonly string[]): number {
         console.error(`no app of stack ${loaded.stack} is monitored; set platform-backups:monitoring.enabled: true`);
         return 1;
     }
-    const rules = writeOut(`prometheus/${loaded.stack}/restic-rules.yml`, toYaml(alertRules(apps, { readmeUrl: loaded.fleet.monitoring.runbookBaseUrl })));
+    const rules = writeOut(`prometheus/${loaded.stack}/restic-rules.yml`, toYaml(alertRules(apps, { runbookBaseUrl: loaded.fleet.monitoring.runbookBaseUrl })));
     const scrape = writeOut(`prometheus/${loaded.stack}/restic-scrape.yml`, toYaml(scrapeConfig(apps)));
     console.log(`${apps.length} monitored app${apps.length === 1 ? "" : "s"}\nalert rules:   ${rules}\nscrape config: ${scrape}`);
     return 0;

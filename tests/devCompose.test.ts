@@ -231,10 +231,17 @@ describe("npm run dev (dev/up.sh) with stand-ins for docker and pulumi", () => {
     }
     const status = (repo: string) => spawnSync("git", ["-C", repo, "status", "--porcelain", "--untracked-files=all"], { encoding: "utf8" }).stdout;
     const basename = `basename() { local p="$1"; echo "\${p##*/}"; }`;
+    /** A stand-in `node` of the given major version (`node -p ...` prints it, `node --version` too). */
+    const nodeOf = (major: number) => `[[ "$1" == "--version" ]] && echo v${major}.1.0 || echo ${major}`;
+    const node = nodeOf(22);
 
     test("a run leaves the work tree clean, with the fixed passphrase and the local backend", () => {
         const repo = clone();
-        const result = run(repo, { docker: `${basename}\n${dockerV2}`, pulumi, npm: `${basename}\n${LOG}` }, { PULUMI_CONFIG_PASSPHRASE: "someone-elses" });
+        const result = run(
+            repo,
+            { docker: `${basename}\n${dockerV2}`, pulumi, npm: `${basename}\n${LOG}`, node },
+            { PULUMI_CONFIG_PASSPHRASE: "someone-elses" },
+        );
         expect(result.stderr).toBe("");
         expect(result.status).toBe(0);
         const pulumiCalls = result.calls.filter((c) => c.startsWith("pulumi "));
@@ -252,7 +259,7 @@ describe("npm run dev (dev/up.sh) with stand-ins for docker and pulumi", () => {
         const file = path.join(repo, "Pulumi.dev.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^encryptionsalt:.*\n/m, ""));
         spawnSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "no salt"]);
-        const result = run(repo, { docker: `${basename}\n${dockerV2}`, pulumi, npm: `${basename}\n${LOG}` });
+        const result = run(repo, { docker: `${basename}\n${dockerV2}`, pulumi, npm: `${basename}\n${LOG}`, node });
         expect(result.status).toBe(0);
         expect(status(repo)).toBe(" M Pulumi.dev.yaml\n");
     });
@@ -264,14 +271,23 @@ describe("npm run dev (dev/up.sh) with stand-ins for docker and pulumi", () => {
         expect(result.stderr).toMatch(/missing prerequisites/);
         expect(result.stderr).toMatch(/the Pulumi CLI \(pulumi\): install it with .*get\.pulumi\.com/);
         expect(result.stderr).toMatch(/Docker \(docker\): install Docker Engine/);
-        expect(result.stderr).toMatch(/Node\.js and npm \(npm\)/);
+        expect(result.stderr).toMatch(/Node\.js 22 or newer with npm \(node, npm\)/);
         expect(result.calls).toEqual([]);
+    });
+
+    test("Node 20 is named: pulumi up runs the program on it and the SDK needs 22", () => {
+        const repo = clone();
+        const result = run(repo, { docker: `${basename}\n${dockerV2}`, pulumi, npm: `${basename}\n${LOG}`, node: nodeOf(20) });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(/Node\.js 22 or newer \(node\): found v20\.1\.0/);
+        expect(result.stderr).not.toMatch(/Pulumi CLI|Docker/);
+        expect(result.calls.filter((c) => !c.startsWith("docker compose version"))).toEqual([]);
     });
 
     test("a docker without Compose v2 is named as such, not left to fail with \"unknown shorthand flag: 'f'\"", () => {
         const repo = clone();
         const dockerV1 = `${basename}\n${LOG}\necho "unknown shorthand flag: 'f' in -f" >&2; exit 125`;
-        const result = run(repo, { docker: dockerV1, pulumi, npm: `${basename}\n${LOG}` });
+        const result = run(repo, { docker: dockerV1, pulumi, npm: `${basename}\n${LOG}`, node });
         expect(result.status).toBe(1);
         expect(result.stderr).toMatch(/Docker Compose v2 \(the 'docker compose' plugin.*docker-compose-plugin/);
         expect(result.stderr).not.toMatch(/the Pulumi CLI|Node\.js/);
@@ -281,7 +297,7 @@ describe("npm run dev (dev/up.sh) with stand-ins for docker and pulumi", () => {
     test("another bridge gateway stops the run before compose starts, saying which address to use", () => {
         const repo = clone();
         const otherGateway = `${basename}\n${LOG}\n[[ "$1 $2" == "network inspect" ]] && echo 172.18.0.1\nexit 0`;
-        const result = run(repo, { docker: otherGateway, pulumi, npm: `${basename}\n${LOG}` });
+        const result = run(repo, { docker: otherGateway, pulumi, npm: `${basename}\n${LOG}`, node });
         expect(result.status).toBe(1);
         expect(result.stderr).toMatch(/gateway here is 172\.18\.0\.1.*use 172\.17\.0\.1/);
         expect(result.calls.some((c) => c.includes(" up "))).toBe(false);

@@ -6,43 +6,10 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { anchorsOf, githubSlug, withoutCode } from "./support/markdown";
 
 const ROOT = path.resolve(__dirname, "..");
 const SKIPPED = /(^|\/)(node_modules|\.tools|dist)\//;
-
-/** GitHub's anchor for a heading's text. */
-export function githubSlug(heading: string): string {
-    const text = heading
-        .replace(/`/g, "")
-        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // a link in a heading keeps its text
-        .replace(/<[^>]+>/g, "")
-        .trim()
-        .toLowerCase();
-    return text.replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, "").replace(/ /g, "-");
-}
-
-/** The anchors a Markdown file offers: one per heading, repeated headings numbered. */
-function anchorsOf(markdown: string): Set<string> {
-    const anchors = new Set<string>();
-    const seen = new Map<string, number>();
-    for (const line of withoutCode(markdown).split("\n")) {
-        const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-        if (!heading) continue;
-        const slug = githubSlug(heading[1]);
-        const count = seen.get(slug) ?? 0;
-        seen.set(slug, count + 1);
-        anchors.add(count === 0 ? slug : `${slug}-${count}`);
-    }
-    for (const [, name] of markdown.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(name);
-    return anchors;
-}
-
-/** The text with fenced code blocks and inline code blanked (links there are examples, not links). */
-function withoutCode(markdown: string): string {
-    return markdown
-        .replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, " "))
-        .replace(/`[^`\n]*`/g, (code) => " ".repeat(code.length));
-}
 
 /** Link targets: inline `[text](target)`, images, and reference definitions `[label]: target`. */
 function targetsOf(markdown: string): string[] {
@@ -103,12 +70,13 @@ describe("deadLinks (the checker itself)", () => {
     beforeAll(() => {
         tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "platform-backups-links-"));
         fs.mkdirSync(path.join(tmp, "docs"));
-        fs.writeFileSync(path.join(tmp, "docs", "a.md"), "# Page A\n\n## Setup\n\n## Setup\n");
+        fs.writeFileSync(path.join(tmp, "docs", "a.md"), "# Page A\n\n## Setup\n\n## Setup\n\n### `apps[]`\n\n```\n## not a heading\n```\n");
         fs.writeFileSync(
             path.join(tmp, "README.md"),
             [
                 "# Top",
-                "[ok](docs/a.md) [ok](docs/a.md#setup) [ok](docs/a.md#setup-1) [ok](#top) [web](https://example.org/x#y)",
+                "[ok](docs/a.md) [ok](docs/a.md#setup) [ok](docs/a.md#setup-1) [ok](docs/a.md#apps) [ok](#top) [web](https://example.org/x#y)",
+                "[in a fence](docs/a.md#not-a-heading)",
                 "[gone](docs/missing.md) [bad anchor](docs/a.md#install) [bad local](#nowhere)",
                 "`[in code](docs/nope.md)`",
                 "```",
@@ -122,6 +90,7 @@ describe("deadLinks (the checker itself)", () => {
 
     it("finds missing files and anchors, and only those", () => {
         expect(deadLinks(tmp, ["README.md", "docs/a.md"])).toEqual([
+            "README.md: docs/a.md#not-a-heading (no heading with anchor #not-a-heading)",
             "README.md: docs/missing.md (no such file)",
             "README.md: docs/a.md#install (no heading with anchor #install)",
             "README.md: #nowhere (no heading with anchor #nowhere)",

@@ -19,7 +19,6 @@ import {
     RuleFile,
     runbookUrl,
     runbookBaseUrlProblem,
-    RUNBOOK_SECTION,
     scrapeConfig,
     ScrapeConfigFile,
     staleAfterSeconds,
@@ -27,6 +26,9 @@ import {
 } from "../components/monitoring";
 import { backupNames } from "../components/naming";
 import { imageProblems } from "../components/stackback";
+
+/** Where prod's runbook page lives (Pulumi.prod.yaml's monitoring.runbookBaseUrl). */
+const RUNBOOK_BASE = "https://git.platform-one.internal/platform/platform-backups/-/blob/main/docs/monitoring.md";
 
 /** The fleet of the original write-up, plus GitLab. */
 const FLEET: MonitoredApp[] = [
@@ -194,7 +196,7 @@ describe("alertRules", () => {
                 expect(rule.expr).toContain(`app="${entry.app}"`);
                 expect(rule.annotations.summary).toContain(entry.app);
                 expect(rule.annotations.description).toContain(entry.app);
-                expect(rule.annotations.runbook_url).toBe(`README.md#${alert.toLowerCase()}`);
+                expect(rule.annotations.runbook_url).toBeUndefined(); // no runbookBaseUrl: no (dead, relative) link
                 expect(rule.for).toMatch(/^\d+[smh]$/);
             }
         }
@@ -255,19 +257,24 @@ describe("alertRules", () => {
     });
 
     test("a runbook base must be an absolute http(s) URL; relative ones are refused", () => {
-        expect(runbookBaseUrlProblem("https://git.example.com/p/README.md")).toBeUndefined();
-        expect(runbookBaseUrlProblem("README.md")).toMatch(/absolute/);
-        expect(runbookBaseUrlProblem("ftp://x/README.md")).toMatch(/absolute/);
-        expect(() => alertRules(FLEET, { readmeUrl: "docs/README.md" })).toThrow(/runbookBaseUrl/);
-        const rules = alertRules(FLEET, { readmeUrl: "https://git.example.com/p/README.md" });
-        for (const rule of rules.groups[0].rules) expect(rule.annotations.runbook_url).toMatch(/^https:\/\/git\.example\.com\/p\/README\.md#restic/);
+        expect(runbookBaseUrlProblem(RUNBOOK_BASE)).toBeUndefined();
+        expect(runbookBaseUrlProblem("docs/monitoring.md")).toMatch(/absolute/);
+        expect(runbookBaseUrlProblem("ftp://x/docs/monitoring.md")).toMatch(/absolute/);
+        expect(() => alertRules(FLEET, { runbookBaseUrl: "docs/monitoring.md" })).toThrow(/runbookBaseUrl/);
     });
 
-    test("runbook links point at the README's monitoring section", () => {
-        expect(RUNBOOK_SECTION).toBe("monitoring-prometheus-and-alertmanager");
-        expect(runbookUrl(ALERTS.backupStale, { readmeUrl: "https://git.example.com/p/README.md" })).toBe(
-            "https://git.example.com/p/README.md#resticbackupstale",
-        );
+    test("with a runbook base, every alert links to its own heading under it", () => {
+        const rules = alertRules(FLEET, { runbookBaseUrl: RUNBOOK_BASE }).groups[0].rules;
+        expect(rules).toHaveLength(FLEET.length * ALL_ALERTS.length);
+        for (const rule of rules) expect(rule.annotations.runbook_url).toBe(`${RUNBOOK_BASE}#${rule.alert.toLowerCase()}`);
+        expect(runbookUrl(ALERTS.backupStale, { runbookBaseUrl: RUNBOOK_BASE })).toBe(`${RUNBOOK_BASE}#resticbackupstale`);
+    });
+
+    test("without a runbook base, no alert carries a runbook_url, in the YAML either", () => {
+        expect(runbookUrl(ALERTS.backupStale)).toBeUndefined();
+        const yaml = toYaml(alertRules(FLEET));
+        expect(yaml).not.toContain("runbook_url");
+        expect(toYaml(alertRules(FLEET, { runbookBaseUrl: RUNBOOK_BASE }))).toContain(`runbook_url: ${RUNBOOK_BASE}#resticexporterdown`);
     });
 
     test("adding an app changes no other app's rules", () => {

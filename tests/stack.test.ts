@@ -129,7 +129,7 @@ describe("settings that reach the program from the config", () => {
         const monitoring = {
             ...(raw.monitoring as Record<string, unknown>),
             refreshIntervalSeconds: 7200,
-            runbookBaseUrl: "https://git.example.com/p/README.md",
+            runbookBaseUrl: "https://git.example.com/p/docs/monitoring.md",
         };
         const vault = { ...(raw.vault as Record<string, unknown>), skipChildToken: true, maxLeaseTtlSeconds: 600 };
         custom = await runProgram(
@@ -150,7 +150,7 @@ describe("settings that reach the program from the config", () => {
         // checkFailed waits one refresh plus 30 minutes: 7200 s + 1800 s.
         expect(rules).toContain("for: 150m");
         expect(rules).not.toContain("for: 90m");
-        expect(rules).toContain("runbook_url: https://git.example.com/p/README.md#resticcheckfailed");
+        expect(rules).toContain("runbook_url: https://git.example.com/p/docs/monitoring.md#resticcheckfailed");
     });
 
     test("time zone, check bound and Vault settings reach their resources", () => {

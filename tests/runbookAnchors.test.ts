@@ -1,0 +1,95 @@
+/**
+ * Every alert the program generates links to a runbook that exists (issue #12: the links were
+ * relative, hence dead in Alertmanager, chat and paging tools, and pointed into the README).
+ * The stacks set `monitoring.runbookBaseUrl` to docs/monitoring.md in the git web UI; each alert's
+ * `runbook_url` is `<base>#<alert>`, and that anchor must be a heading of docs/monitoring.md
+ * (GitHub's slug rules, as the link checker reads them).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ALERTS, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
+import { anchorsOf } from "./support/markdown";
+import { ROOT, runProgram, stackConfig } from "./support/stack";
+
+const RUNBOOK_ANCHORS = anchorsOf(fs.readFileSync(path.join(ROOT, RUNBOOK_PAGE), "utf8"));
+
+/** Dead runbook links of a rule file: `alert (app): problem`. */
+function deadRunbooks(rules: RuleFile, base: string, anchors: ReadonlySet<string>): string[] {
+    const dead: string[] = [];
+    for (const rule of rules.groups.flatMap((group) => group.rules)) {
+        const where = `${rule.alert} (${rule.labels.app})`;
+        const url = rule.annotations.runbook_url;
+        if (url === undefined) {
+            dead.push(`${where}: no runbook_url`);
+            continue;
+        }
+        const [page, anchor] = url.split("#", 2);
+        if (page !== base) dead.push(`${where}: ${url} is not under ${base}`);
+        if (anchor === undefined || !anchors.has(anchor)) dead.push(`${where}: ${RUNBOOK_PAGE} has no heading #${anchor ?? ""}`);
+    }
+    return dead;
+}
+
+/** The alert rules the program exports for a stack, as Prometheus would load them. */
+async function programRules(stack: string): Promise<RuleFile> {
+    const run = await runProgram(
+        stackConfig(stack),
+        () => {
+            let loaded: Record<string, unknown> = {};
+            jest.isolateModules(() => {
+                loaded = require("../index");
+            });
+            return loaded;
+        },
+        { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
+    );
+    return YAML.parse(String(run.exports.alertRules)) as RuleFile;
+}
+
+test("docs/monitoring.md has a heading for every alert the library can generate", () => {
+    for (const alert of Object.values(ALERTS)) expect({ alert, heading: RUNBOOK_ANCHORS.has(alert.toLowerCase()) }).toEqual({ alert, heading: true });
+});
+
+describe.each(["prod", "staging"])("the %s stack", (stack) => {
+    const base = (stackConfig(stack).monitoring as { runbookBaseUrl?: string } | undefined)?.runbookBaseUrl ?? "";
+
+    test("sets runbookBaseUrl to docs/monitoring.md, absolute", () => {
+        expect(base).toMatch(new RegExp(`^https://[^/]+/.*/${RUNBOOK_PAGE.replace(".", "\\.")}$`));
+    });
+
+    test("every generated alert links to a heading of docs/monitoring.md", async () => {
+        const rules = await programRules(stack);
+        const count = rules.groups.flatMap((group) => group.rules).length;
+        expect(count).toBeGreaterThanOrEqual(Object.values(ALERTS).length);
+        expect(deadRunbooks(rules, base, RUNBOOK_ANCHORS)).toEqual([]);
+    });
+});
+
+test("the check can fail: a missing heading, a missing link and a foreign page are reported", () => {
+    const base = "https://git.example.com/p/-/blob/main/docs/monitoring.md";
+    const rule = (alert: string, runbook_url?: string) => ({
+        alert,
+        expr: "up == 0",
+        for: "5m",
+        labels: { severity: "warning", app: "wiki", group: "g", host: "h" },
+        annotations: { summary: "s", description: "d", ...(runbook_url ? { runbook_url } : {}) },
+    });
+    const rules = {
+        groups: [
+            {
+                name: "x",
+                rules: [
+                    rule("ResticBackupStale", `${base}#resticbackupstale`),
+                    rule("ResticExporterDown"),
+                    rule("ResticCheckFailed", "https://elsewhere.example/README.md#resticcheckfailed"),
+                ],
+            },
+        ],
+    } as unknown as RuleFile;
+    expect(deadRunbooks(rules, base, anchorsOf("# Monitoring\n\n## ResticBackupStale\n"))).toEqual([
+        "ResticExporterDown (wiki): no runbook_url",
+        "ResticCheckFailed (wiki): https://elsewhere.example/README.md#resticcheckfailed is not under " + base,
+        "ResticCheckFailed (wiki): docs/monitoring.md has no heading #resticcheckfailed",
+    ]);
+});
