@@ -116,7 +116,9 @@ export function s3Ca(): Buffer {
 export function s3Request(method: "PUT" | "GET" | "DELETE", pathAndQuery: string): Promise<{ status: number; body: string }> {
     const [host, port] = required("REAL_S3_ENDPOINT").split(":");
     return new Promise((resolve, reject) => {
-        const req = https.request({ host, port: Number(port), method, path: pathAndQuery, ca: s3Ca() }, (res) => {
+        // agent: false, a fresh connection per request. Node >= 19 keeps sockets alive by default, and a
+        // request sent on a socket s3rver is just closing as idle fails with "socket hang up".
+        const req = https.request({ host, port: Number(port), method, path: pathAndQuery, ca: s3Ca(), agent: false }, (res) => {
             let body = "";
             res.on("data", (d: Buffer) => (body += d.toString()));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
