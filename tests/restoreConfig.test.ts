@@ -72,6 +72,24 @@ describe("drill ports and schedules", () => {
         for (const app of fleet.apps) expect(more.apps.find((a) => a.name === app.name)?.restoreDrill?.port).toBe(app.restoreDrill?.port);
     });
 
+    test("appending an app to a group moves only that group's planned drill times, later by its backup; a pinned drill stays", () => {
+        const grown = (apps: object[]) => parseStackConfig(withApps([...apps, { name: "wiki", host: "platform-one-vm1", group: "green" }]));
+        const more = grown(prod.apps as object[]);
+        const at = (f: typeof fleet, app: string) => f.apps.find((a) => a.name === app);
+        for (const app of fleet.apps) {
+            const before = at(fleet, app.name);
+            const after = at(more, app.name);
+            expect({ ...after, restoreDrill: { ...after?.restoreDrill, schedule: "" } }).toEqual({
+                ...before,
+                restoreDrill: { ...before?.restoreDrill, schedule: "" },
+            });
+            const moved = before?.restoreDrill?.schedule !== after?.restoreDrill?.schedule;
+            expect([app.name, moved]).toEqual([app.name, app.group === "green"]);
+        }
+        const pinned = (prod.apps as Array<Record<string, unknown>>).map((a) => (a.name === "n8n" ? { ...a, restoreDrills: { schedule: "30 4 * * *" } } : a));
+        expect(at(grown(pinned), "n8n")?.restoreDrill?.schedule).toBe("30 4 * * *");
+    });
+
     test("a drill port equal to an exporter port on the same host is refused with the app's path and a free port", () => {
         const apps = [
             { name: "a", host: "platform-one-vm1", group: "green" },

@@ -235,10 +235,30 @@ describe("planning drills outside the group's backups", () => {
         ]);
     });
 
+    test("a pinned drill is held free before planned drills listed ahead of it are placed", () => {
+        // mattermost (planned) would otherwise take 03:30, where n8n is pinned.
+        const { slots, problems } = planDrills(
+            [
+                { app: "mattermost", group: "green" },
+                { app: "n8n", group: "green", explicitStart: 210 },
+            ],
+            PROD,
+        );
+        expect(problems).toEqual([]);
+        expect(slots.map((s) => [s.app, s.start])).toEqual([
+            ["mattermost", 270],
+            ["n8n", 210],
+        ]);
+    });
+
     test("an explicit drill time inside a backup of its group is reported", () => {
         const { problems } = planDrills([{ app: "gitlab", group: "blue", explicitStart: 150 }], PROD);
         expect(problems).toEqual([
-            { index: 0, message: "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups" },
+            {
+                index: 0,
+                message:
+                    "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups and other drills",
+            },
         ]);
     });
 
