@@ -16,6 +16,7 @@ import {
     alertRules as alertRulesFor,
     CONFIG_NAMESPACE,
     configFromPulumi,
+    drilledApps,
     formatProblems,
     monitoredApps,
     notificationEnv,
@@ -97,6 +98,18 @@ const backups = fleet.apps.map((app) => ({
             minioCaCertPath: fleet.minio.caCertPath,
             extraEnv: notificationEnv(app.notifications),
             ...(app.monitoring ? { monitoring: { port: app.monitoring.port, refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds } } : {}),
+            ...(app.restoreDrill
+                ? {
+                      restoreDrill: {
+                          schedule: app.restoreDrill.schedule,
+                          port: app.restoreDrill.port,
+                          checkSlices: fleet.restoreDrills.checkSlices,
+                          sampleFiles: fleet.restoreDrills.sampleFiles,
+                          ...(fleet.restoreDrills.sampleBytes !== undefined ? { sampleBytes: fleet.restoreDrills.sampleBytes } : {}),
+                      },
+                  }
+                : {}),
+            ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
         },
         { providers: { minio: minioProvider, vault: vaultProvider, docker: dockerProviders[app.host] } },
     ),
@@ -106,12 +119,24 @@ const backups = fleet.apps.map((app) => ({
 export const apps = Object.fromEntries(
     backups.map(({ app, backup }) => [
         app.name,
-        { host: app.host, group: app.group, schedule: app.schedule, bucket: backup.bucket, vaultPath: backup.vaultPath },
+        {
+            host: app.host,
+            group: app.group,
+            schedule: app.schedule,
+            bucket: backup.bucket,
+            vaultPath: backup.vaultPath,
+            restorePolicy: backup.restorePolicyName,
+            restoreTokenCommand: backup.restoreTokenCommand,
+            ...(app.restoreDrill ? { drillSchedule: app.restoreDrill.schedule } : {}),
+            ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
+        },
     ]),
 );
 
 const monitored = monitoredApps(fleet);
-/** Prometheus alert rules for the monitored apps (load with `rule_files`). */
-export const alertRules = monitored.length > 0 ? toYaml(alertRulesFor(monitored, { runbookBaseUrl: fleet.monitoring.runbookBaseUrl })) : undefined;
-/** Prometheus scrape config for the monitored apps' exporters. */
-export const scrapeConfig = monitored.length > 0 ? toYaml(scrapeConfigFor(monitored)) : undefined;
+const drilled = drilledApps(fleet);
+const watched = monitored.length > 0 || drilled.length > 0;
+/** Prometheus alert rules for the monitored apps and the restore drills (load with `rule_files`). */
+export const alertRules = watched ? toYaml(alertRulesFor(monitored, { runbookBaseUrl: fleet.monitoring.runbookBaseUrl }, drilled)) : undefined;
+/** Prometheus scrape config for the monitored apps' exporters and the restore drills. */
+export const scrapeConfig = watched ? toYaml(scrapeConfigFor(monitored, {}, drilled)) : undefined;

@@ -7,7 +7,9 @@ import * as vault from "@pulumi/vault";
 import { parseCron } from "./cron";
 import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
 import { EXPORTER_CA_FROM_PEM, EXPORTER_CACHE_PATH, EXPORTER_IMAGE, EXPORTER_PORT, EXPORTER_START, exporterEnv, exporterLabels } from "./monitoring";
-import { backupNames, DEFAULT_VAULT_MOUNT, nameProblems } from "./naming";
+import { backupNames, DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, nameProblems } from "./naming";
+import { restoreTokenCommand, vaultRestorePolicy, vaultRestorePolicyName } from "./restoreAccess";
+import { DRILL_DIR, DRILL_SCRATCH_DIR, drillContainerSpec, DrillOptions, drillProblems } from "./restoreDrill";
 import {
     caCertProblems,
     caWritingCommand,
@@ -121,6 +123,36 @@ export interface AppBackupArgs {
      * read-only MinIO user. Omit to run none.
      */
     monitoring?: AppBackupMonitoringArgs;
+    /**
+     * A daily restore drill on the app's host: restores a sample of the newest snapshot and checks a
+     * rotating slice of the repository, with the read-only MinIO user and `--no-lock`, and serves
+     * the result as Prometheus metrics (docs/restore.md). Omit to run none.
+     */
+    restoreDrill?: AppBackupRestoreDrillArgs;
+    /**
+     * A hard MinIO quota on the app's bucket, in GiB (2^30 bytes). MinIO refuses writes beyond it,
+     * so backups stop there: alert before it (the generated `ResticQuotaNearlyFull`). Omit for none.
+     */
+    quotaGiB?: number;
+}
+
+/** Settings of an app's restore drill. */
+export interface AppBackupRestoreDrillArgs {
+    /** When the drill runs: `M H * * *`, outside the backups of the app's storage group (the planner's `planDrills`). */
+    schedule: string;
+    /** Host port the drill's metrics are published on; unique per host (never an exporter's). */
+    port: number;
+    /**
+     * The drill image, pinned: it needs restic, sh, python3 and crond. Default: the sidecar's image
+     * (`image`), stack-back's, which has them all and is already on the host.
+     */
+    image?: string;
+    /** Days in which `check --read-data-subset` reads the whole repository once (1-256). Default 30. */
+    checkSlices?: number;
+    /** Files restored from each snapshot at most. Default 50. */
+    sampleFiles?: number;
+    /** Bytes restored from each snapshot at most. Default 256 MiB. */
+    sampleBytes?: number;
 }
 
 /** Settings of an app's restic exporter. */
@@ -163,6 +195,19 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
         }
         for (const p of imageProblems(image ?? EXPORTER_IMAGE)) problems.push(`monitoring.image: ${p}`);
     }
+    if (args.restoreDrill) {
+        const drill = args.restoreDrill;
+        // The names and URL do not matter here: only the drill's own settings are checked.
+        for (const p of drillProblems({ ...DRILL_PLACEHOLDERS, app: args.app, schedule: drill.schedule, port: drill.port, ...drillSettings(drill) }))
+            problems.push(`restoreDrill.${p}`);
+        if (drill.image !== undefined) for (const p of imageProblems(drill.image)) problems.push(`restoreDrill.image: ${p}`);
+        if (args.monitoring && args.monitoring.port === drill.port) {
+            problems.push(`restoreDrill.port: ${drill.port} is also monitoring.port; give the drill a port of its own`);
+        }
+    }
+    if (args.quotaGiB !== undefined && (!Number.isInteger(args.quotaGiB) || args.quotaGiB < 1)) {
+        problems.push(`quotaGiB: ${args.quotaGiB} must be a whole number of GiB, at least 1`);
+    }
     for (const entry of args.extraEnv ?? []) {
         const problem = switchProblem(entry.name, entry.value);
         if (problem) problems.push(`extraEnv: ${problem}`);
@@ -187,6 +232,21 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
     return problems;
 }
 
+/** Stand-ins for the parts of {@link DrillOptions} that validation does not look at. */
+const DRILL_PLACEHOLDERS = { group: "", host: "", repository: "", resticPassword: "", accessKeyId: "", secretAccessKey: "" };
+
+/** The drill's tunables, without undefined fields. */
+function drillSettings(drill: AppBackupRestoreDrillArgs): Pick<DrillOptions, "checkSlices" | "sampleFiles" | "sampleBytes"> {
+    return {
+        ...(drill.checkSlices !== undefined ? { checkSlices: drill.checkSlices } : {}),
+        ...(drill.sampleFiles !== undefined ? { sampleFiles: drill.sampleFiles } : {}),
+        ...(drill.sampleBytes !== undefined ? { sampleBytes: drill.sampleBytes } : {}),
+    };
+}
+
+/** Where the drill finds MinIO's CA when it is given as PEM text (uploaded next to its scripts). */
+export const DRILL_CA_FROM_PEM = `${DRILL_DIR}/ca.pem`;
+
 /**
  * One app's isolated, restic-based backup pipeline: a versioned MinIO bucket with a restic-safe
  * lifecycle, a MinIO user that reaches only that bucket, secrets in Vault, a stack-back sidecar on
@@ -207,6 +267,14 @@ export class AppBackup extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
     /** The cron schedule stack-back runs the backup on. */
     public readonly schedule: pulumi.Output<string>;
+    /** Name of the Vault policy that reads only this app's secret (mint restore tokens with it). */
+    public readonly restorePolicyName: pulumi.Output<string>;
+    /** The `vault token create` command that mints a one-hour token for a restore of this app. */
+    public readonly restoreTokenCommand: pulumi.Output<string>;
+    /** The restore drill's cron schedule, or undefined when the app has no drill. */
+    public readonly drillSchedule: pulumi.Output<string | undefined>;
+    /** Name of the restore drill's container, or undefined when the app has no drill. */
+    public readonly drillContainerName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AppBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const problems = validateAppBackupArgs(args);
@@ -225,7 +293,18 @@ export class AppBackup extends pulumi.ComponentResource {
         // delete them. retainOnDelete (not protect) keeps "remove an app" a normal `pulumi up`.
         const keep = { ...parent, retainOnDelete: true };
 
-        const bucket = new minio.S3Bucket(`${name}-bucket`, { bucket: names.bucket, forceDestroy: false }, keep);
+        const bucket = new minio.S3Bucket(
+            `${name}-bucket`,
+            {
+                bucket: names.bucket,
+                forceDestroy: false,
+                // Bytes: terraform-provider-minio v1.20.1 (minio/resource_minio_s3_bucket.go, minioUpdateBucket)
+                // sends it as madmin.BucketQuota{Quota, Type: HardQuota}, a byte count (madmin-go v1.7.5,
+                // quota-commands.go). Not ForceNew: adding or changing it updates the bucket in place.
+                ...(args.quotaGiB !== undefined ? { quota: args.quotaGiB * 2 ** 30 } : {}),
+            },
+            keep,
+        );
         const versioning = new minio.S3BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, keep);
         // Never expire current objects: restic's config, keys and old packs stay referenced for
         // ever. Only superseded versions expire; retention itself is restic's forget/prune.
@@ -268,18 +347,25 @@ export class AppBackup extends pulumi.ComponentResource {
         const policy = new minio.IamPolicy(`${name}-policy`, { name: names.writerPolicy, policy: JSON.stringify(resticWriterPolicy(names.bucket)) }, parent);
         const attachment = new minio.IamUserPolicyAttachment(`${name}-policy-attachment`, { userName: user.name, policyName: policy.name }, parent);
 
+        // The read-only identity, shared by the exporter and the restore drill (and `npm run restore`).
+        const reader = args.monitoring || args.restoreDrill ? this.createReader(name, names) : undefined;
+
         const secret = new vault.kv.SecretV2(
             `${name}-vault-secret`,
             {
                 mount: vaultMount,
                 name: names.vaultSecret,
                 // Field names are the original Ansible lookups' (`password`, `access_key`), plus the rest.
+                // The reader's keys come after them, and only when there is a reader: the existing
+                // fields keep their values (nothing is rotated), and an app without a reader keeps
+                // exactly the secret it had. `npm run restore` prefers the reader's keys.
                 dataJson: pulumi.secret(
                     pulumi.jsonStringify({
                         password: resticPassword.result,
                         access_key: user.name,
                         secret_key: secretKey.result,
                         repository,
+                        ...(reader ? { reader_access_key: reader.user.name, reader_secret_key: reader.secretKey } : {}),
                     }),
                 ),
             },
@@ -357,9 +443,34 @@ export class AppBackup extends pulumi.ComponentResource {
             );
         }
 
-        if (args.monitoring) {
-            this.createExporter(name, args, args.monitoring, { repository, names, resticPassword: resticPassword.result, after: repositoryStep ?? container });
+        if (args.monitoring && reader) {
+            this.createExporter(name, args, args.monitoring, {
+                repository,
+                names,
+                resticPassword: resticPassword.result,
+                reader,
+                after: repositoryStep ?? container,
+            });
         }
+
+        let drillContainer: docker.Container | undefined;
+        if (args.restoreDrill && reader) {
+            drillContainer = this.createDrill(name, args, args.restoreDrill, {
+                repository,
+                names,
+                resticPassword: resticPassword.result,
+                reader,
+                image,
+                after: repositoryStep ?? container,
+            });
+        }
+
+        // Least privilege for restores: a policy that reads this app's secret and nothing else.
+        const restorePolicy = new vault.Policy(
+            `${name}-restore-policy`,
+            { name: vaultRestorePolicyName(args.app, args.namePrefix ?? DEFAULT_NAME_PREFIX), policy: vaultRestorePolicy(vaultMount, names.vaultSecret) },
+            parent,
+        );
 
         this.bucket = bucket.bucket;
         this.repositoryUrl = pulumi.output(repository);
@@ -367,6 +478,10 @@ export class AppBackup extends pulumi.ComponentResource {
         this.accessKeyId = user.name;
         this.containerName = container.name;
         this.schedule = pulumi.output(args.schedule);
+        this.restorePolicyName = restorePolicy.name;
+        this.restoreTokenCommand = restorePolicy.name.apply((policyName) => restoreTokenCommand(policyName));
+        this.drillSchedule = pulumi.output(args.restoreDrill?.schedule);
+        this.drillContainerName = drillContainer ? drillContainer.name.apply((n): string | undefined => n) : pulumi.output(undefined);
         this.registerOutputs({
             bucket: this.bucket,
             repositoryUrl: this.repositoryUrl,
@@ -374,19 +489,19 @@ export class AppBackup extends pulumi.ComponentResource {
             accessKeyId: this.accessKeyId,
             containerName: this.containerName,
             schedule: this.schedule,
+            restorePolicyName: this.restorePolicyName,
+            restoreTokenCommand: this.restoreTokenCommand,
+            drillSchedule: this.drillSchedule,
+            drillContainerName: this.drillContainerName,
         });
     }
 
     /**
-     * The restic exporter: a read-only MinIO user of its own (never the writer's key) and a
-     * container that reads the repository with `--no-lock`, so reading needs no write access.
+     * The app's read-only MinIO user: list and read its bucket, nothing else. The exporter and the
+     * restore drill share it (both run restic with `--no-lock`). Its children keep the names they
+     * had when only the exporter used it, so sharing it replaced nothing.
      */
-    private createExporter(
-        name: string,
-        args: AppBackupArgs,
-        monitoring: AppBackupMonitoringArgs,
-        ctx: { repository: string; names: ReturnType<typeof backupNames>; resticPassword: pulumi.Output<string>; after: pulumi.Resource },
-    ): void {
+    private createReader(name: string, names: ReturnType<typeof backupNames>): Reader {
         const parent = { parent: this };
         const readerKey = new random.RandomPassword(
             `${name}-reader-secret-key`,
@@ -394,17 +509,100 @@ export class AppBackup extends pulumi.ComponentResource {
             { ...parent, ignoreChanges: ["length", "special", "overrideSpecial"] },
         );
         // No updateSecret, as for the writer: it would replace the key with a random one on each update.
-        const reader = new minio.IamUser(`${name}-reader`, { name: ctx.names.readerUser, secret: readerKey.result }, parent);
+        const user = new minio.IamUser(`${name}-reader`, { name: names.readerUser, secret: readerKey.result }, parent);
         const readerPolicy = new minio.IamPolicy(
             `${name}-reader-policy`,
-            { name: ctx.names.readerPolicy, policy: JSON.stringify(resticReaderPolicy(ctx.names.bucket)) },
+            { name: names.readerPolicy, policy: JSON.stringify(resticReaderPolicy(names.bucket)) },
             parent,
         );
         const attachment = new minio.IamUserPolicyAttachment(
             `${name}-reader-policy-attachment`,
-            { userName: reader.name, policyName: readerPolicy.name },
+            { userName: user.name, policyName: readerPolicy.name },
             parent,
         );
+        return { user, secretKey: readerKey.result, attachment };
+    }
+
+    /**
+     * The restore drill: a container on the app's host that restores a sample of the newest
+     * snapshot and checks a slice of the repository every day, with the reader's keys only. No
+     * Docker socket, no Compose project label (stack-back would count it among the app's containers).
+     */
+    private createDrill(
+        name: string,
+        args: AppBackupArgs,
+        drill: AppBackupRestoreDrillArgs,
+        ctx: {
+            repository: string;
+            names: ReturnType<typeof backupNames>;
+            resticPassword: pulumi.Output<string>;
+            reader: Reader;
+            image: docker.RemoteImage;
+            after: pulumi.Resource;
+        },
+    ): docker.Container {
+        const parent = { parent: this };
+        const caPath = args.minioCaCert !== undefined ? DRILL_CA_FROM_PEM : args.minioCaCertPath !== undefined ? CONTAINER_CA_PATH : undefined;
+        const spec = drillContainerSpec({
+            app: args.app,
+            group: args.group ?? "",
+            host: args.host ?? "",
+            repository: ctx.repository,
+            resticPassword: "",
+            accessKeyId: ctx.names.readerUser,
+            secretAccessKey: "",
+            schedule: drill.schedule,
+            port: drill.port,
+            timezone: args.timezone,
+            ...(caPath !== undefined ? { caCertPath: caPath } : {}),
+            ...drillSettings(drill),
+        });
+        // The sidecar's image unless another is asked for: it has restic, sh, python3 and crond.
+        const ownImage = drill.image !== undefined && drill.image !== (args.image ?? DEFAULT_STACKBACK_IMAGE);
+        const image = ownImage ? new docker.RemoteImage(`${name}-drill-image`, { name: drill.image as string, keepLocally: true }, parent) : ctx.image;
+        // The metrics keep the last success across re-creation; the scratch space keeps restored
+        // samples out of the container's writable layer (the drill empties it on every run).
+        const volumes = spec.volumes.map((v, i) => new docker.Volume(`${name}-drill-${i === 0 ? "metrics" : `volume-${i}`}`, { name: v.volumeName }, parent));
+        const scratch = new docker.Volume(`${name}-drill-scratch`, { name: `${args.app}_restore_drill_scratch` }, parent);
+        return new docker.Container(
+            `${name}-restore-drill`,
+            {
+                name: spec.name,
+                image: image.repoDigest,
+                command: spec.command,
+                envs: containerEnvs(spec.envs, { RESTIC_PASSWORD: ctx.resticPassword, AWS_SECRET_ACCESS_KEY: ctx.reader.secretKey }),
+                uploads: [
+                    ...spec.uploads.map((u) => ({ file: u.file, content: u.content, executable: u.executable })),
+                    // A CA certificate is public: it may sit in the container's inputs.
+                    ...(args.minioCaCert !== undefined ? [{ file: DRILL_CA_FROM_PEM, content: args.minioCaCert, executable: false }] : []),
+                ],
+                labels: spec.labels,
+                ports: spec.ports,
+                volumes: [
+                    ...spec.volumes.map((v, i) => ({ volumeName: volumes[i].name, containerPath: v.containerPath })),
+                    { volumeName: scratch.name, containerPath: DRILL_SCRATCH_DIR },
+                    ...(args.minioCaCertPath !== undefined ? [{ hostPath: args.minioCaCertPath, containerPath: CONTAINER_CA_PATH, readOnly: true }] : []),
+                ],
+                restart: spec.restart,
+                logDriver: "json-file",
+                logOpts: { "max-size": "10m", "max-file": "3" },
+            },
+            // Only once the repository exists and the reader may read it.
+            { ...parent, dependsOn: [ctx.reader.attachment, ctx.after] },
+        );
+    }
+
+    /**
+     * The restic exporter: a container that reads the repository with the reader's keys (never the
+     * writer's) and `--no-lock`, so reading needs no write access.
+     */
+    private createExporter(
+        name: string,
+        args: AppBackupArgs,
+        monitoring: AppBackupMonitoringArgs,
+        ctx: { repository: string; names: ReturnType<typeof backupNames>; resticPassword: pulumi.Output<string>; reader: Reader; after: pulumi.Resource },
+    ): void {
+        const parent = { parent: this };
         const image = new docker.RemoteImage(`${name}-exporter-image`, { name: monitoring.image ?? EXPORTER_IMAGE, keepLocally: true }, parent);
         const cache = new docker.Volume(`${name}-exporter-cache`, { name: ctx.names.exporterCacheVolume }, { ...parent, retainOnDelete: true });
         const ca = args.minioCaCert !== undefined ? EXPORTER_CA_FROM_PEM : args.minioCaCertPath !== undefined ? CONTAINER_CA_PATH : undefined;
@@ -423,7 +621,7 @@ export class AppBackup extends pulumi.ComponentResource {
             {
                 name: ctx.names.exporterContainer,
                 image: image.repoDigest,
-                envs: containerEnvs(env, { RESTIC_PASSWORD: ctx.resticPassword, AWS_SECRET_ACCESS_KEY: readerKey.result }),
+                envs: containerEnvs(env, { RESTIC_PASSWORD: ctx.resticPassword, AWS_SECRET_ACCESS_KEY: ctx.reader.secretKey }),
                 labels: exporterLabels({ app: args.app, group: args.group ?? "", host: args.host ?? "" }),
                 ports: [{ internal: EXPORTER_PORT, external: monitoring.port }],
                 volumes: [
@@ -436,9 +634,18 @@ export class AppBackup extends pulumi.ComponentResource {
                 logOpts: { "max-size": "10m", "max-file": "3" },
             },
             // Only once the repository exists: the exporter reads it at start.
-            { ...parent, dependsOn: [attachment, ctx.after] },
+            { ...parent, dependsOn: [ctx.reader.attachment, ctx.after] },
         );
     }
+}
+
+/** The app's read-only MinIO identity. */
+interface Reader {
+    user: minio.IamUser;
+    /** Its secret key (a secret output). */
+    secretKey: pulumi.Output<string>;
+    /** The policy attachment: anything that reads with the reader waits for it. */
+    attachment: minio.IamUserPolicyAttachment;
 }
 
 /**

@@ -19,6 +19,7 @@ import { CRON_FIELDS, parseClock, parseCron } from "./cron";
 import { MonitoredApp } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
 import { mergeNotifications, NotificationSettings, notificationProblems } from "./notifications";
+import { DrillRequest, DrillSlot, DrilledApp, planDrills } from "./restoreDrill";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
 
 export { CONFIG_NAMESPACE, DEFAULTS };
@@ -47,6 +48,18 @@ export interface AppMonitoringSpec {
     refreshIntervalSeconds: number;
 }
 
+/** An app's restore drill, when drills are on for it. */
+export interface AppRestoreDrillSpec {
+    /** Host port of the drill's metrics server; unique per host, never an exporter's port. */
+    port: number;
+    /** `host:port` where Prometheus scrapes it. */
+    address: string;
+    /** The drill's cron, `M H * * *`, planned outside the group's backups or given explicitly. */
+    schedule: string;
+    /** Whether `schedule` was given explicitly rather than planned. */
+    explicitSchedule: boolean;
+}
+
 /** One app of the fleet, validated, with its planned schedule. */
 export interface AppSpec {
     name: string;
@@ -66,6 +79,26 @@ export interface AppSpec {
     monitoring?: AppMonitoringSpec;
     /** false lets the deploy-time check pass while the project has no `stack-back.*` label yet. */
     requireLabels: boolean;
+    /** The app's restore drill, or undefined when drills are off for it. */
+    restoreDrill?: AppRestoreDrillSpec;
+    /** Hard MinIO quota of the app's bucket in GiB (2^30 bytes), when set. */
+    quotaGiB?: number;
+}
+
+/** The stack's restore drill settings (shared by every app's drill). */
+export interface RestoreDrillSettings {
+    /** Days in which `check --read-data-subset` reads the whole repository once. */
+    checkSlices: number;
+    /** Files restored from each snapshot at most. */
+    sampleFiles: number;
+    /** Bytes restored from each snapshot at most; undefined: the drill's default. */
+    sampleBytes?: number;
+    /** Minutes a drill is expected to take. */
+    expectedDuration: number;
+    /** Minutes kept free between a backup of the group and a drill. */
+    gapMinutes: number;
+    /** Hours a drill may be overdue before it counts as stale. */
+    graceHours: number;
 }
 
 /** A validated fleet: everything the stack needs to create its resources. */
@@ -83,8 +116,10 @@ export interface Fleet {
     /** The bound on every restic call of the deploy-time check. */
     checkTimeoutSeconds: number;
     monitoring: { runbookBaseUrl?: string };
-    /** The plan behind the schedules, and the windows it was made in. */
-    plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow> };
+    /** Settings of the restore drills (the apps that have one carry `restoreDrill`). */
+    restoreDrills: RestoreDrillSettings;
+    /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
+    plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
 }
 
 export type { ConfigProblem };
@@ -110,15 +145,33 @@ export type RawStackConfig = Record<string, unknown>;
 /** How many ports above `monitoring.portBase` an exporter port may lie. */
 export const EXPORTER_PORT_SPAN = 1000;
 
+/** How many ports above `restoreDrills.portBase` a drill port may lie. */
+export const DRILL_PORT_SPAN = EXPORTER_PORT_SPAN;
+
+/** FNV-1a (32 bit) of an app's name: the part of its ports that depends on nothing else. */
+function nameHash(app: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < app.length; i++) hash = Math.imul(hash ^ app.charCodeAt(i), 0x01000193) >>> 0;
+    return hash;
+}
+
 /**
  * The exporter's host port of an app without an explicit one: `portBase` plus a hash of the
  * app's name. It depends on nothing else, so adding, removing or moving another app never
  * moves it (a port from config order would move every later app on the host).
  */
 export function exporterPort(app: string, portBase: number = DEFAULTS.exporterPortBase): number {
-    let hash = 0x811c9dc5; // FNV-1a, 32 bit
-    for (let i = 0; i < app.length; i++) hash = Math.imul(hash ^ app.charCodeAt(i), 0x01000193) >>> 0;
-    return portBase + (hash % EXPORTER_PORT_SPAN);
+    return portBase + (nameHash(app) % EXPORTER_PORT_SPAN);
+}
+
+/**
+ * The restore drill's metrics port of an app without an explicit one: `portBase` plus the same
+ * hash of the app's name as its exporter port (so the drill port is the exporter port plus the
+ * distance between the two bases, and no other app moves it). With the default bases the drills'
+ * range (10471-11470) lies right above the exporters' (9471-10470): they cannot meet.
+ */
+export function drillPort(app: string, portBase: number = DEFAULTS.drillPortBase): number {
+    return portBase + (nameHash(app) % DRILL_PORT_SPAN);
 }
 
 /**
@@ -162,6 +215,8 @@ interface ValidApp {
     index: number;
     app: AppConfig;
     explicitStart?: number;
+    /** The explicit start of the app's restore drill (minutes after midnight). */
+    drillStart?: number;
 }
 
 /** Collects problems with paths that name the apps beside their indexes. */
@@ -214,6 +269,7 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     const stackNotificationsValid = !p.list.some((q) => q.path.startsWith("notifications"));
     const monitoring = raw.monitoring === undefined ? CONFIG_PARTS.monitoring.parse({}) : top("monitoring");
     const schedule = raw.schedule === undefined ? CONFIG_PARTS.schedule.parse({}) : top("schedule");
+    const drills = raw.restoreDrills === undefined ? CONFIG_PARTS.restoreDrills.parse({}) : top("restoreDrills");
 
     // Hosts one by one, so that one broken host leaves the others (and their names) usable.
     const hosts: Record<string, HostConfig> = {};
@@ -289,11 +345,25 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 ok = false;
             }
         }
+        let drillStart: number | undefined;
+        const drillSchedule = app?.restoreDrills?.schedule;
+        if (drillSchedule !== undefined) {
+            const parsed = parseCron(drillSchedule);
+            if (parsed.start) drillStart = parsed.start.minuteOfDay;
+            else {
+                const replacement = dailyReplacement(drillSchedule);
+                p.add(
+                    ["apps", index, "restoreDrills", "schedule"],
+                    parsed.problems.join("; ") + (replacement ? `; write "${replacement}"` : "") + " (or remove it and let the planner place the drill)",
+                );
+                ok = false;
+            }
+        }
         if (app && stackNotificationsValid) {
             for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications))
                 p.list.push(problem);
         }
-        if (app && ok) apps.push({ index, app, explicitStart });
+        if (app && ok) apps.push({ index, app, explicitStart, drillStart });
     });
 
     // Groups: against every group an app names, readable or not, so a broken app is reported once.
@@ -302,35 +372,67 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         if (!namedGroups.has(group)) p.add(["schedule", "groups", group], "no app is in this group; remove it or fix the group's name");
     }
 
-    // Exporters: a port per monitored app, unique per host.
+    // Exporters and drills: a port each, unique per host across both. Exporters are placed first,
+    // so turning drills on never moves an exporter that is already deployed.
     const exporters = new Map<number, AppMonitoringSpec>();
+    const used = new Map<string, Map<number, { valid: ValidApp; what: string }>>();
+    const hostAddress = (valid: ValidApp) => {
+        const host = hosts[valid.app.host];
+        return host ? (host.address ?? hostNameOf(host.dockerHost)) : valid.app.host;
+    };
+    /** Takes `port` on the app's host, or reports whose it is and a free one (from `base`) to use instead. */
+    const takePort = (valid: ValidApp, port: number, what: string, key: string, base: number): boolean => {
+        const onHost = used.get(valid.app.host) ?? new Map<number, { valid: ValidApp; what: string }>();
+        used.set(valid.app.host, onHost);
+        const other = onHost.get(port);
+        if (other) {
+            let free = base;
+            while (onHost.has(free)) free++;
+            p.add(
+                ["apps", valid.index, key, "port"],
+                `${port} is already the ${other.what} port of apps[${other.valid.index}] (${other.valid.app.name}) on host ${valid.app.host}; set ${key}.port on this app to a free port, e.g. ${free}`,
+            );
+            return false;
+        }
+        onHost.set(port, { valid, what });
+        return true;
+    };
     if (monitoring) {
-        const used = new Map<string, Map<number, ValidApp>>();
         for (const valid of apps) {
             const own = valid.app.monitoring;
             if (!(own?.enabled ?? monitoring.enabled)) continue;
             const port = own?.port ?? exporterPort(valid.app.name, monitoring.portBase);
-            const onHost = used.get(valid.app.host) ?? new Map<number, ValidApp>();
-            used.set(valid.app.host, onHost);
-            const other = onHost.get(port);
-            if (other) {
-                let free = monitoring.portBase;
-                while (onHost.has(free)) free++;
-                p.add(
-                    ["apps", valid.index, "monitoring", "port"],
-                    `${port} is already the exporter port of apps[${other.index}] (${other.app.name}) on host ${valid.app.host}; set monitoring.port on this app to a free port, e.g. ${free}`,
-                );
-                continue;
-            }
-            onHost.set(port, valid);
-            const host = hosts[valid.app.host];
-            const address = host ? (host.address ?? hostNameOf(host.dockerHost)) : valid.app.host;
+            if (!takePort(valid, port, "exporter", "monitoring", monitoring.portBase)) continue;
+            const address = hostAddress(valid);
             exporters.set(valid.index, {
                 port,
                 address: `${address}:${port}`,
                 graceHours: own?.graceHours ?? monitoring.graceHours,
                 refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
             });
+        }
+    }
+    const drilled = drills ? apps.filter((valid) => valid.app.restoreDrills?.enabled ?? drills.enabled) : [];
+    const drillPorts = new Map<number, number>();
+    if (drills) {
+        for (const valid of drilled) {
+            const port = valid.app.restoreDrills?.port ?? drillPort(valid.app.name, drills.portBase);
+            if (takePort(valid, port, "restore drill", "restoreDrills", drills.portBase)) drillPorts.set(valid.index, port);
+        }
+    }
+
+    // A hard quota stops backups when it is reached; its warning reads the exporter's restic_size_total.
+    for (const valid of apps) {
+        if (
+            valid.app.quotaGiB !== undefined &&
+            monitoring &&
+            !exporters.has(valid.index) &&
+            !p.list.some((q) => q.path.startsWith(formatPath(["apps", valid.index, "monitoring"], raw)))
+        ) {
+            p.add(
+                ["apps", valid.index, "quotaGiB"],
+                "needs monitoring on for this app: the quota's early warning reads its exporter's restic_size_total, and without it backups stop silently at the quota; turn monitoring on (monitoring.enabled or apps[].monitoring.enabled) or remove quotaGiB",
+            );
         }
     }
 
@@ -358,7 +460,24 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         p.add(valid.explicitStart !== undefined ? ["apps", valid.index, "schedule"] : ["apps", valid.index], problem.message);
     }
 
-    if (p.list.length > 0 || !minio || !vault || !monitoring) return { problems: p.list };
+    // Drills: after the plan, outside every backup of the app's group (and its other drills).
+    const drillRequests: DrillRequest[] = drilled.map((valid) => ({
+        app: valid.app.name,
+        group: valid.app.group,
+        expectedDuration: drills?.expectedDuration,
+        ...(valid.drillStart !== undefined ? { explicitStart: valid.drillStart } : {}),
+    }));
+    const drillPlan = planDrills(drillRequests, plan.slots, windows, drills?.gapMinutes);
+    for (const problem of drillPlan.problems) {
+        const valid = drilled[problem.index];
+        p.add(
+            valid.drillStart !== undefined ? ["apps", valid.index, "restoreDrills", "schedule"] : ["apps", valid.index, "restoreDrills"],
+            valid.drillStart !== undefined ? `${problem.message}; choose another time, or remove it and let the planner place the drill` : problem.message,
+        );
+    }
+    const drillOf = new Map(drilled.map((valid, i) => [valid.index, { valid, slot: drillPlan.slots[i] }]));
+
+    if (p.list.length > 0 || !minio || !vault || !monitoring || !drills) return { problems: p.list };
     const defaults = stackNotifications ?? {};
     return {
         problems: [],
@@ -376,6 +495,8 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 notifications: mergeNotifications(defaults, app.notifications),
                 requireLabels: app.requireLabels,
                 ...(exporters.has(index) ? { monitoring: exporters.get(index) } : {}),
+                ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, drillPorts.get(index) as number, hostAddress) } : {}),
+                ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
             })),
             minio: dropUndefined({ endpoint: minio.endpoint, ssl: minio.ssl, region: minio.region, caCert: minio.caCert, caCertPath: minio.caCertPath }),
             vault: dropUndefined({ ...vault }),
@@ -386,9 +507,21 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
             timezone: scalars.timezone as string,
             checkTimeoutSeconds: scalars.checkTimeoutSeconds as number,
             monitoring: dropUndefined({ runbookBaseUrl: monitoring.runbookBaseUrl }),
-            plan: { slots: plan.slots, windows },
+            restoreDrills: dropUndefined({
+                checkSlices: drills.checkSlices,
+                sampleFiles: drills.sampleFiles,
+                sampleBytes: drills.sampleBytes,
+                expectedDuration: drills.expectedDuration,
+                gapMinutes: drills.gapMinutes,
+                graceHours: drills.graceHours,
+            }),
+            plan: { slots: plan.slots, windows, drills: drillPlan.slots },
         },
     };
+}
+
+function drillSpec(drill: { valid: ValidApp; slot: DrillSlot }, port: number, hostAddress: (valid: ValidApp) => string): AppRestoreDrillSpec {
+    return { port, address: `${hostAddress(drill.valid)}:${port}`, schedule: drill.slot.cron, explicitSchedule: drill.valid.drillStart !== undefined };
 }
 
 function hostSpec(host: HostConfig): HostSpec {
@@ -413,6 +546,30 @@ export function monitoredApps(fleet: Fleet): MonitoredApp[] {
                       intervalHours: 24,
                       graceHours: app.monitoring.graceHours,
                       refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds,
+                      ...(app.quotaGiB !== undefined ? { quotaBytes: quotaBytes(app.quotaGiB) } : {}),
+                  },
+              ]
+            : [],
+    );
+}
+
+/** A quota in GiB as MinIO takes it: bytes (madmin-go v1.7.5 `BucketQuota.Quota`, set by terraform-provider-minio v1.20.1). */
+export function quotaBytes(quotaGiB: number): number {
+    return quotaGiB * 2 ** 30;
+}
+
+/** The apps of a fleet that have a restore drill, as the drill's scrape job and alerts take them. */
+export function drilledApps(fleet: Fleet): DrilledApp[] {
+    return fleet.apps.flatMap((app) =>
+        app.restoreDrill
+            ? [
+                  {
+                      app: app.name,
+                      group: app.group,
+                      host: app.host,
+                      address: app.restoreDrill.address,
+                      intervalHours: 24,
+                      graceHours: fleet.restoreDrills.graceHours,
                   },
               ]
             : [],

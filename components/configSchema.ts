@@ -15,6 +15,7 @@ import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
+import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
 import {
     caCertProblems,
     DEFAULT_CHECK_TIMEOUT_SECONDS,
@@ -38,6 +39,11 @@ export const DEFAULTS = {
     minioSsl: true,
     /** Lowest host port of the restic exporters; see `exporterPort` in config.ts. */
     exporterPortBase: 9471,
+    /**
+     * Lowest host port of the restore drills' metrics. The exporters take 9471-10470 (base plus
+     * `EXPORTER_PORT_SPAN`); the drills take the next 1000 ports, so by default the two never meet.
+     */
+    drillPortBase: 10471,
     timezone: "UTC",
     checkTimeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS,
 } as const;
@@ -92,6 +98,17 @@ const appMonitoringSchema = z.strictObject({
     graceHours: wholeNumber({ unit: "hours", min: 0, description: "hours after a day before a snapshot counts as late" }).optional(),
 });
 
+const appRestoreDrillsSchema = z.strictObject({
+    enabled: flag({ description: "turns the app's restore drill on or off (default: restoreDrills.enabled)" }).optional(),
+    port: wholeNumber({
+        unit: "(port number)",
+        min: 1,
+        max: 65535,
+        description: "host port of the drill's metrics (default: derived from the app's name)",
+    }).optional(),
+    schedule: text({ description: 'explicit daily drill start, "M H * * *"; refused when it overlaps a backup of the group (default: planned)' }).optional(),
+});
+
 const appSchema = z.strictObject({
     name: text({ required: 'give the app a name, e.g. name: "gitlab"', description: "the app's name: bucket, Vault secret and containers are named after it" }),
     host: text({
@@ -111,6 +128,12 @@ const appSchema = z.strictObject({
     notifications: notificationsSchema.optional(),
     monitoring: appMonitoringSchema.optional(),
     requireLabels: flag({ default: true, description: "false lets the deploy-time check pass while the project has no stack-back.* label yet" }),
+    restoreDrills: appRestoreDrillsSchema.optional(),
+    quotaGiB: wholeNumber({
+        unit: "GiB",
+        min: 1,
+        description: "hard MinIO quota of the app's bucket, in GiB (2^30 bytes); needs monitoring on for the app (its alert reads the exporter)",
+    }).optional(),
 });
 
 const groupSchema = z.strictObject({
@@ -139,6 +162,44 @@ const monitoringSchema = z.strictObject({
         description: "absolute http(s) URL of docs/monitoring.md in your git web UI; each alert links <url>#<alert>. Unset: no runbook links",
         rule: runbookBaseUrlProblem,
     }).optional(),
+});
+
+const restoreDrillsSchema = z.strictObject({
+    enabled: flag({ default: false, description: "a daily restore drill per app, placed outside its group's backups (docs/restore.md)" }),
+    portBase: wholeNumber({ unit: "(port number)", min: 1, max: 64535, default: DEFAULTS.drillPortBase, description: "lowest drill metrics host port" }),
+    checkSlices: wholeNumber({
+        unit: "slices",
+        min: 1,
+        max: MAX_CHECK_SLICES,
+        default: DRILL_DEFAULTS.checkSlices,
+        description: "days in which check --read-data-subset reads the whole repository once",
+    }),
+    sampleFiles: wholeNumber({ unit: "files", min: 1, default: DRILL_DEFAULTS.sampleFiles, description: "files restored from each snapshot at most" }),
+    sampleBytes: wholeNumber({
+        unit: "bytes",
+        min: 1,
+        description: `bytes restored from each snapshot at most (default ${DRILL_DEFAULTS.sampleBytes})`,
+    }).optional(),
+    expectedDuration: wholeNumber({
+        unit: "minutes",
+        min: 1,
+        max: 1439,
+        default: DRILL_DEFAULTS.expectedDuration,
+        description: "how long a drill takes; the planner keeps this much time free of the group's backups",
+    }),
+    gapMinutes: wholeNumber({
+        unit: "minutes",
+        min: 0,
+        max: 720,
+        default: DRILL_DEFAULTS.gapMinutes,
+        description: "minutes kept free between a backup of the group and a drill",
+    }),
+    graceHours: wholeNumber({
+        unit: "hours",
+        min: 0,
+        default: DRILL_DEFAULTS.graceHours,
+        description: "hours a drill may be overdue before it counts as stale",
+    }),
 });
 
 const minioSchema = z.strictObject({
@@ -181,6 +242,7 @@ export const stackConfigSchema = z.strictObject({
     initRepository: flag({ default: true, description: "initialise and check each restic repository at deploy time" }),
     notifications: notificationsSchema.optional(),
     monitoring: monitoringSchema.optional(),
+    restoreDrills: restoreDrillsSchema.optional(),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
     checkTimeoutSeconds: wholeNumber({
         unit: "seconds",
@@ -200,9 +262,16 @@ export type AppConfig = z.output<typeof appSchema>;
 export type HostConfig = z.output<typeof hostSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type RestoreDrillsConfig = z.output<typeof restoreDrillsSchema>;
 
 /** The schema of each part, for validating a stack part by part (see config.ts). */
-export const CONFIG_PARTS = { app: appSchema, host: hostSchema, monitoring: monitoringSchema, schedule: scheduleSchema } as const;
+export const CONFIG_PARTS = {
+    app: appSchema,
+    host: hostSchema,
+    monitoring: monitoringSchema,
+    schedule: scheduleSchema,
+    restoreDrills: restoreDrillsSchema,
+} as const;
 
 /** The keys of the namespace, in schema order. */
 export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as ReadonlyArray<keyof StackConfig>;

@@ -14,5 +14,7 @@ export * from "./monitoring";
 export * from "./naming";
 export * from "./notifications";
 export * from "./planView";
+export * from "./restoreAccess";
+export * from "./restoreDrill";
 export * from "./schedule";
 export * from "./stackback";

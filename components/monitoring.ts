@@ -16,6 +16,7 @@
  * Pure: no Pulumi import. The component wraps the env entries marked secret in `pulumi.secret`.
  */
 import * as YAML from "yaml";
+import { DRILL_ALERTS, drillAlertRules, DrilledApp, drillScrapeJob } from "./restoreDrill";
 import type { EnvEntry } from "./stackback";
 
 /** The exporter image without a tag. */
@@ -95,8 +96,19 @@ export const ALERTS = {
     exporterAbsent: "ResticExporterAbsent",
 } as const;
 
-/** Name of one generated alert. */
-export type AlertName = (typeof ALERTS)[keyof typeof ALERTS];
+/** The alert of an app with a bucket quota (`quotaGiB`): it fires before the quota is reached. */
+export const QUOTA_ALERT = "ResticQuotaNearlyFull";
+
+/**
+ * The share of the quota at which {@link QUOTA_ALERT} fires. `restic_size_total` is the
+ * repository's packed data (`stats --mode raw-data`); the bucket also holds indexes, snapshots and
+ * the non-current versions kept for the retention period, which count against MinIO's quota too,
+ * so the warning comes well before the quota.
+ */
+export const QUOTA_WARNING_RATIO = 0.8;
+
+/** Name of one generated alert: the exporter's, the restore drill's, and the quota's. */
+export type AlertName = (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] | typeof QUOTA_ALERT;
 
 /** Severity per alert: data at risk is critical; a blind spot in monitoring is a warning. */
 export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">> = {
@@ -105,6 +117,11 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
     ResticCheckFailed: "critical",
     ResticExporterDown: "warning",
     ResticExporterAbsent: "warning",
+    // A drill that fails says the newest backup may not come back; a stale one is a blind spot.
+    ResticRestoreDrillFailed: "critical",
+    ResticRestoreDrillStale: "warning",
+    // Backups still work; they stop when the quota is reached.
+    ResticQuotaNearlyFull: "warning",
 };
 
 /**
@@ -113,6 +130,9 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
  * `tests/runbookAnchors.test.ts` checks that every generated link has its heading there.
  */
 export const RUNBOOK_PAGE = "docs/monitoring.md";
+
+/** The page that is the runbook of the restore drill and quota alerts, beside {@link RUNBOOK_PAGE}. */
+export const RESTORE_RUNBOOK_PAGE = "docs/restore.md";
 
 // ---------------------------------------------------------------------------------------------
 // The exporter container
@@ -233,6 +253,8 @@ export interface MonitoredApp {
     graceHours?: number;
     /** The exporter's refresh interval; overrides {@link MonitoringOptions.refreshIntervalSeconds}. */
     refreshIntervalSeconds?: number;
+    /** The bucket's hard quota in bytes, when it has one: adds {@link QUOTA_ALERT}. */
+    quotaBytes?: number;
 }
 
 /** Settings of the generated Prometheus files; all optional. */
@@ -361,6 +383,45 @@ export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): s
     return `${options.runbookBaseUrl}#${alert.toLowerCase()}`;
 }
 
+/** `{ runbook_url: <page>#<alert> }`, or nothing without a page: a relative link is dead where alerts are read. */
+export function runbookAnnotation(page: string | undefined, alert: string): { runbook_url?: string } {
+    return page === undefined ? {} : { runbook_url: `${page}#${alert.toLowerCase()}` };
+}
+
+/**
+ * The page of the restore drill and quota runbooks ({@link RESTORE_RUNBOOK_PAGE}), as an absolute URL
+ * beside docs/monitoring.md (the page `runbookBaseUrl` names); undefined without a base URL.
+ */
+export function restoreRunbookPage(options: MonitoringOptions = {}): string | undefined {
+    if (options.runbookBaseUrl === undefined) return undefined;
+    return new URL(RESTORE_RUNBOOK_PAGE.slice(RESTORE_RUNBOOK_PAGE.lastIndexOf("/") + 1), options.runbookBaseUrl).href;
+}
+
+/**
+ * The quota alert of an app with a bucket quota: the repository's size has reached
+ * {@link QUOTA_WARNING_RATIO} of the quota, for 30 minutes (two exporter reads at most apart by
+ * its refresh interval would otherwise both be needed; the value holds between reads).
+ */
+export function quotaAlertRule(entry: MonitoredApp, options: MonitoringOptions = {}): AlertRule | undefined {
+    if (entry.quotaBytes === undefined) return undefined;
+    const job = options.jobName ?? DEFAULT_JOB_NAME;
+    const threshold = Math.floor(entry.quotaBytes * QUOTA_WARNING_RATIO);
+    const gib = (bytes: number) => `${Math.round((bytes / 2 ** 30) * 10) / 10} GiB`;
+    return {
+        alert: QUOTA_ALERT,
+        expr: `${RESTIC_METRICS.sizeTotal}${selector(job, entry.app)} >= ${threshold}`,
+        for: "30m",
+        labels: { severity: ALERT_SEVERITY[QUOTA_ALERT], app: entry.app, group: entry.group, host: entry.host },
+        annotations: {
+            summary: `The restic repository of ${entry.app} holds ${Math.round(QUOTA_WARNING_RATIO * 100)}% of its ${gib(entry.quotaBytes)} bucket quota`,
+            description:
+                `The restic repository of ${entry.app} (group ${entry.group}, host ${entry.host}) is at least ${gib(threshold)} of its bucket's hard quota of ${gib(entry.quotaBytes)}. ` +
+                `MinIO refuses every write once the quota is reached, and stack-back's backups then fail (exiting 0): raise quotaGiB or shorten retention.`,
+            ...runbookAnnotation(restoreRunbookPage(options), QUOTA_ALERT),
+        },
+    };
+}
+
 /**
  * The alert rules of one app. Rules are per app so that each carries its own threshold, every
  * app is covered even when its exporter never reported (`absent` must name the app), and alerts
@@ -374,13 +435,12 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
     const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => {
-        const runbook = runbookUrl(alert, options);
         return {
             alert,
             expr,
             for: forDuration,
             labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
-            annotations: { summary, description, ...(runbook === undefined ? {} : { runbook_url: runbook }) },
+            annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
         };
     };
 
@@ -432,11 +492,25 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     ];
 }
 
-/** The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every app. */
-export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): RuleFile {
+/**
+ * The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every monitored
+ * app, {@link QUOTA_ALERT} for those with a quota, and the two drill alerts
+ * ({@link DRILL_ALERTS}) for every app of `drills`.
+ */
+export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): RuleFile {
     assertValidFleet(fleet, options);
+    const quota = fleet.flatMap((entry) => {
+        const rule = quotaAlertRule(entry, options);
+        return rule ? [rule] : [];
+    });
+    const drillRules: AlertRule[] = drills.flatMap((entry) => drillAlertRules(entry, { runbookPageUrl: restoreRunbookPage(options) }));
     return {
-        groups: [{ name: options.ruleGroupName ?? DEFAULT_RULE_GROUP, rules: fleet.flatMap((entry) => appAlertRules(entry, options)) }],
+        groups: [
+            {
+                name: options.ruleGroupName ?? DEFAULT_RULE_GROUP,
+                rules: [...fleet.flatMap((entry) => appAlertRules(entry, options)), ...quota, ...drillRules],
+            },
+        ],
     };
 }
 
@@ -458,7 +532,7 @@ export interface ScrapeConfigFile {
  * One scrape job with a target per app. `app`, `group` and `host` become target labels, so every
  * series of an exporter carries them; the exporter's own labels describe snapshots only.
  */
-export function scrapeConfig(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}): ScrapeConfigFile {
+export function scrapeConfig(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): ScrapeConfigFile {
     assertValidFleet(fleet);
     const job: ScrapeJob = {
         job_name: options.jobName ?? DEFAULT_JOB_NAME,
@@ -470,7 +544,16 @@ export function scrapeConfig(fleet: readonly MonitoredApp[], options: Monitoring
             labels: { app: entry.app, group: entry.group, host: entry.host },
         })),
     };
-    return { scrape_configs: [job] };
+    // The drills' metrics servers are a job of their own: their series never mix with the exporters'.
+    const drillJob = drills.length > 0 ? [{ ...drillScrapeJob(drills), ...scrapeTiming(options) }] : [];
+    return { scrape_configs: [...(fleet.length > 0 || drills.length === 0 ? [job] : []), ...drillJob] };
+}
+
+function scrapeTiming(options: MonitoringOptions): Partial<ScrapeJob> {
+    return {
+        ...(options.scrapeInterval ? { scrape_interval: options.scrapeInterval } : {}),
+        ...(options.scrapeTimeout ? { scrape_timeout: options.scrapeTimeout } : {}),
+    };
 }
 
 /** YAML text of a generated file, with a header that says where it comes from. */

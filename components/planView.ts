@@ -8,7 +8,8 @@
  * 23:50-00:10 overlaps one starting at 00:00, whichever night the planner counted it in.
  */
 import { formatClock, MINUTES_PER_DAY } from "./cron";
-import { GroupWindow, PlannedSlot, windowEnd } from "./schedule";
+import type { DrillSlot } from "./restoreDrill";
+import { GroupWindow, minuteInWindowDay, PlannedSlot, windowEnd } from "./schedule";
 
 /**
  * For each slot (same order), the names of the other apps of its group whose expected run
@@ -41,13 +42,19 @@ export function overlapsOf(slots: readonly PlannedSlot[]): string[][] {
  * start was planned or explicit, and the apps of the same group whose runs overlap it.
  * `windows`, when given, adds each group's window and limit to its heading.
  */
-export function planTable(slots: readonly PlannedSlot[], hostOf: (app: string) => string | undefined, windows?: Readonly<Record<string, GroupWindow>>): string {
+export function planTable(
+    slots: readonly PlannedSlot[],
+    hostOf: (app: string) => string | undefined,
+    windows?: Readonly<Record<string, GroupWindow>>,
+    drills: readonly DrillSlot[] = [],
+): string {
     const overlaps = overlapsOf(slots);
     const sections: string[] = [];
     for (const [group, members] of groupIndices(slots)) {
         const blocks = [`group ${group}${windows?.[group] ? `  (${describeWindow(windows[group])})` : ""}`];
+        const groupDrills = drills.filter((d) => d.group === group);
         for (const [host, indices] of partition(members, (i) => hostOf(slots[i].app) ?? "(unknown host)")) {
-            const rows = [...indices]
+            const backupRows = [...indices]
                 .sort((a, b) => slots[a].start - slots[b].start || a - b)
                 .map((i) => [
                     slots[i].app,
@@ -56,12 +63,39 @@ export function planTable(slots: readonly PlannedSlot[], hostOf: (app: string) =
                     slots[i].explicit ? "explicit" : "planned",
                     overlaps[i].join(", ") || "-",
                 ]);
+            // A drill's row names the backups of its group it overlaps: none, when the planner placed it.
+            const drillRows = groupDrills
+                .filter((d) => (hostOf(d.app) ?? "(unknown host)") === host)
+                .sort((a, b) => a.start - b.start)
+                .map((d) => [
+                    drillName(d.app),
+                    formatClock(d.start),
+                    formatClock(d.end),
+                    "drill",
+                    slots
+                        .filter((b) => b.group === group && overlapsOnDay(b.start, b.end, d.start, d.end))
+                        .map((b) => b.app)
+                        .join(", ") || "-",
+                ]);
+            const rows = [...backupRows, ...drillRows];
             const table = alignColumns([["app", "start", "end", "schedule", "overlaps"], ...rows]);
             blocks.push(indent(`host ${host}\n${table}`));
         }
         sections.push(blocks.join("\n\n"));
     }
     return sections.length > 0 ? `${sections.join("\n\n")}\n` : "(no apps)\n";
+}
+
+/** The name a drill's row carries in the table and the timeline. */
+export function drillName(app: string): string {
+    return `${app} (drill)`;
+}
+
+/** Whether [aStart, aEnd) and [bStart, bEnd) meet on the repeating day. */
+function overlapsOnDay(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+    const a = mod(aStart, MINUTES_PER_DAY);
+    const b = mod(bStart, MINUTES_PER_DAY);
+    return [-MINUTES_PER_DAY, 0, MINUTES_PER_DAY].some((shift) => a < b + shift + (bEnd - bStart) && b + shift < a + (aEnd - aStart));
 }
 
 /** What the timeline says besides the plan itself. */
@@ -72,6 +106,8 @@ export interface PlanSvgOptions {
     timezone?: string;
     /** Each app's Docker host, shown beside its bar; without it the host column is left out. */
     hostOf?: (app: string) => string | undefined;
+    /** The restore drills (the planner's `plan.drills`): a row each, below its group's backups, in a style of their own. */
+    drills?: readonly DrillSlot[];
 }
 
 /** Layout of the timeline, in pixels: sized for a screen and for pasting into a review. */
@@ -102,6 +138,8 @@ const FONT_FAMILY = "DejaVu Sans, Arial, Helvetica, sans-serif";
 
 const COLOUR = {
     planned: "#4a90d9",
+    drill: "#e6dcf5",
+    drillEdge: "#6a3fb5",
     explicit: "#f0b43c",
     late: "#c62828",
     windowStart: "#2e7d32",
@@ -152,7 +190,8 @@ export function textWidth(text: string, fontSize: number): number {
 export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<Record<string, GroupWindow>>, options: PlanSvgOptions = {}): string {
     const timezone = options.timezone ?? "UTC";
     const hostOf = options.hostOf;
-    const lanes = [...groupIndices(slots)].map(([group, members]) => laneOf(group, members, slots, groupsWindows[group]));
+    const drills = options.drills ?? [];
+    const lanes = [...groupIndices(slots)].map(([group, members]) => laneOf(group, members, slots, groupsWindows[group], drills));
     const origin = timelineOrigin(lanes.map((g) => g.window.start));
     for (const lane of lanes) lane.offset = origin + mod(lane.window.start - origin, MINUTES_PER_DAY) - lane.window.start;
 
@@ -161,18 +200,24 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
         g.window.start + g.offset,
         ...(g.window.end !== undefined ? [g.windowEnd + g.offset] : []),
         ...g.slots.map((s) => s.end + g.offset),
+        ...g.drills.map((d) => d.end + g.offset),
     ]);
     const from = Math.floor(Math.min(origin, ...times) / 60) * 60;
     const to = Math.max(from + 60, Math.ceil(Math.max(...times) / 60) * 60);
 
     // Columns: app, host, then the plot; on the right, room for the widest bar label.
     const hosts = new Map(slots.map((s) => [s.app, hostOf?.(s.app) ?? "(unknown host)"]));
-    const appColumn = Math.max(textWidth("app", SVG.fontSize), ...slots.map((s) => textWidth(s.app, SVG.appSize)));
+    const drillRows = lanes.flatMap((lane) => lane.drills);
+    const appColumn = Math.max(
+        textWidth("app", SVG.fontSize),
+        ...slots.map((s) => textWidth(s.app, SVG.appSize)),
+        ...drillRows.map((d) => textWidth(drillName(d.app), SVG.appSize)),
+    );
     const hostColumn = hostOf ? Math.max(textWidth("host", SVG.fontSize), ...[...hosts.values()].map((h) => textWidth(h, SVG.fontSize))) : 0;
     const appX = SVG.margin + 10;
     const hostX = appX + appColumn + SVG.columnGap;
     const plotLeft = round((hostOf ? hostX + hostColumn : appX + appColumn) + SVG.columnGap * 1.5);
-    const barLabels = lanes.flatMap((lane) => lane.slots.map((slot) => barLabel(slot, lane)));
+    const barLabels = lanes.flatMap((lane) => [...lane.slots.map((slot) => barLabel(slot, lane)), ...lane.drills.map((d) => drillLabel(d))]);
     const markerLabels = lanes.flatMap((lane) => markerTexts(lane).map((m) => m.text));
     const rightRoom = Math.max(
         ...barLabels.map((l) => textWidth(l, SVG.fontSize) + SVG.labelGap),
@@ -199,7 +244,7 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     y += SVG.lineGap + SVG.subtitleSize;
     parts.push(text(SVG.margin, y, summary, { size: SVG.subtitleSize, fill: COLOUR.muted, cls: "subtitle" }));
     y += SVG.lineGap * 2;
-    const legend = renderLegend(SVG.margin, y, SVG.targetWidth - SVG.margin);
+    const legend = renderLegend(SVG.margin, y, SVG.targetWidth - SVG.margin, drillRows.length > 0);
     parts.push(legend.svg);
     y = legend.bottom + SVG.lineGap * 2;
 
@@ -212,7 +257,7 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     const backgrounds: string[] = [];
     for (const lane of lanes) {
         const markers = markerLayout(lane, x, SVG.targetWidth - SVG.margin);
-        const height = SVG.laneHeaderHeight + lane.slots.length * SVG.rowHeight + markers.lines * SVG.markerLineHeight + 4;
+        const height = SVG.laneHeaderHeight + (lane.slots.length + lane.drills.length) * SVG.rowHeight + markers.lines * SVG.markerLineHeight + 4;
         backgrounds.push(
             `<rect class="lane-background" x="${SVG.margin}" y="${y}" width="${round(SVG.targetWidth - 2 * SVG.margin)}" height="${height}" rx="4" fill="${COLOUR.lane}"/>`,
         );
@@ -256,15 +301,25 @@ interface Lane {
     windowEnd: number;
     /** The group's slots, in start order: one row each. */
     slots: PlannedSlot[];
+    /** The group's restore drills, in start order, on the window's day: a row each, below the slots. */
+    drills: DrillSlot[];
     /** Added to the group's times to put them on the shared clock. */
     offset: number;
 }
 
-function laneOf(group: string, members: readonly number[], slots: readonly PlannedSlot[], known: GroupWindow | undefined): Lane {
+function laneOf(group: string, members: readonly number[], slots: readonly PlannedSlot[], known: GroupWindow | undefined, drills: readonly DrillSlot[]): Lane {
     // A group missing from the windows (not expected from the config loader) is drawn from its earliest start, without an end.
     const window = known ?? { start: Math.min(...members.map((i) => slots[i].start)), maxConcurrent: 1 };
     const ordered = members.map((i) => slots[i]).sort((a, b) => a.start - b.start);
-    return { group, window, windowEnd: windowEnd(window), slots: ordered, offset: 0 };
+    // Drills start on the day of the group's window (a 01:00 drill after a 02:00 window is the next morning's).
+    const ownDrills = drills
+        .filter((d) => d.group === group)
+        .map((d) => {
+            const start = minuteInWindowDay(d.start, window.start);
+            return { ...d, start, end: start + (d.end - d.start) };
+        })
+        .sort((a, b) => a.start - b.start);
+    return { group, window, windowEnd: windowEnd(window), slots: ordered, drills: ownDrills, offset: 0 };
 }
 
 /**
@@ -310,7 +365,7 @@ function text(x: number, y: number, content: string, style: TextStyle = {}): str
 }
 
 /** The legend, left to right, wrapping before `right`. */
-function renderLegend(left: number, top: number, right: number): { svg: string; bottom: number } {
+function renderLegend(left: number, top: number, right: number, withDrills = false): { svg: string; bottom: number } {
     const swatch = SVG.legendSwatch;
     const items: { mark: (x: number, y: number) => string; label: string }[] = [
         {
@@ -326,6 +381,15 @@ function renderLegend(left: number, top: number, right: number): { svg: string; 
                 `<rect class="swatch" x="${x + 1}" y="${y + 1}" width="${swatch - 2}" height="${swatch - 6}" rx="2" fill="${COLOUR.planned}" stroke="${COLOUR.late}" stroke-width="2"/>`,
             label: "expected to end after the window",
         },
+        ...(withDrills
+            ? [
+                  {
+                      mark: (x: number, y: number) =>
+                          `<rect class="swatch" x="${x + 1}" y="${y + 1}" width="${swatch - 2}" height="${swatch - 6}" rx="2" fill="${COLOUR.drill}" stroke="${COLOUR.drillEdge}" stroke-width="2" stroke-dasharray="3 2"/>`,
+                      label: "restore drill (outside the group's backups)",
+                  },
+              ]
+            : []),
         {
             mark: (x, y) =>
                 `<line x1="${x + swatch / 2}" y1="${y - 2}" x2="${x + swatch / 2}" y2="${y + swatch - 2}" stroke="${COLOUR.windowStart}" stroke-width="2"/>`,
@@ -426,7 +490,7 @@ function renderLane(
         text(SVG.margin + 8 + textWidth(group, SVG.groupSize) + 10, headingY, heading, { fill: COLOUR.muted, cls: "group-window" }),
     ];
     const rowsTop = top + SVG.laneHeaderHeight;
-    const rowsBottom = rowsTop + lane.slots.length * SVG.rowHeight;
+    const rowsBottom = rowsTop + (lane.slots.length + lane.drills.length) * SVG.rowHeight;
     for (const label of markers.labels) {
         const colour = label.kind === "window-start" ? COLOUR.windowStart : COLOUR.windowEnd;
         const dash = label.kind === "window-end" ? ` stroke-dasharray="4 3"` : "";
@@ -441,6 +505,7 @@ function renderLane(
         );
     }
     lane.slots.forEach((slot, row) => lines.push(renderBar(slot, lane, rowsTop + row * SVG.rowHeight, x, columns)));
+    lane.drills.forEach((drill, row) => lines.push(renderDrill(drill, lane, rowsTop + (lane.slots.length + row) * SVG.rowHeight, x, columns)));
     lines.push(`</g>`);
     return lines.join("\n");
 }
@@ -467,6 +532,35 @@ function renderBar(
         ...(columns.hostX !== undefined ? [text(columns.hostX, baseline, host, { fill: COLOUR.muted, cls: "host" })] : []),
         `<rect class="bar" x="${left}" y="${barY}" width="${width}" height="${SVG.barHeight}" rx="3" fill="${fill}"${stroke}/>`,
         text(left + width + SVG.labelGap, baseline, barLabel(slot, lane), { cls: "times", fill: late ? COLOUR.late : COLOUR.text }),
+        `</g>`,
+    ].join("");
+}
+
+/** The text beside a drill's bar: its start and expected end. */
+function drillLabel(drill: DrillSlot): string {
+    return `${formatClock(drill.start)}–${formatClock(drill.end)}`;
+}
+
+/** A drill's row: a pale bar with a dashed edge, so it never reads as a backup. */
+function renderDrill(
+    drill: DrillSlot,
+    lane: Lane,
+    rowTop: number,
+    x: (minute: number) => number,
+    columns: { appX: number; hostX?: number; hosts: ReadonlyMap<string, string> },
+): string {
+    const left = x(drill.start + lane.offset);
+    const width = Math.max(2, round(x(drill.end + lane.offset) - left));
+    const barY = rowTop + (SVG.rowHeight - SVG.barHeight) / 2;
+    const baseline = rowTop + SVG.rowHeight / 2 + 4;
+    const host = columns.hosts.get(drill.app) ?? "(unknown host)";
+    const tooltip = `restore drill of ${drill.app} on ${host}: ${formatClock(drill.start)}-${formatClock(drill.end)}, group ${drill.group}, outside the group's backups`;
+    return [
+        `<g class="drill" data-drill="${escapeXml(drill.app)}"><title>${escapeXml(tooltip)}</title>`,
+        text(columns.appX, baseline, drillName(drill.app), { size: SVG.appSize, cls: "app-name" }),
+        ...(columns.hostX !== undefined ? [text(columns.hostX, baseline, host, { fill: COLOUR.muted, cls: "host" })] : []),
+        `<rect class="bar" x="${left}" y="${barY}" width="${width}" height="${SVG.barHeight}" rx="3" fill="${COLOUR.drill}" stroke="${COLOUR.drillEdge}" stroke-width="2" stroke-dasharray="3 2"/>`,
+        text(left + width + SVG.labelGap, baseline, drillLabel(drill), { cls: "times" }),
         `</g>`,
     ].join("");
 }

@@ -524,9 +524,29 @@ export function planDrills(
         }
         return list;
     };
-    const slots: DrillSlot[] = [];
+    const slots: Array<DrillSlot | undefined> = requests.map(() => undefined);
     const problems: Array<{ index: number; message: string }> = [];
+    const place = (request: DrillRequest, index: number, start: number, duration: number) => {
+        const wrapped = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+        busyOf(request.group).push({ what: `the drill of ${request.app} (${formatClock(wrapped)})`, at: onCircle(wrapped, wrapped + duration) });
+        slots[index] = { app: request.app, group: request.group, start: wrapped, end: wrapped + duration, cron: dailyCron(wrapped) };
+    };
+    // Pinned drills first, whatever their place in the list: a planned drill listed before one
+    // must still keep out of its way (else moving the planned one could run it into the pin).
     requests.forEach((request, index) => {
+        if (request.explicitStart === undefined) return;
+        const duration = request.expectedDuration ?? DRILL_DEFAULTS.expectedDuration;
+        const start = request.explicitStart;
+        const clash = busyOf(request.group).find((b) => overlaps(b.at, onCircle(start, start + duration)));
+        if (clash)
+            problems.push({
+                index,
+                message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups and other drills`,
+            });
+        place(request, index, start, duration);
+    });
+    requests.forEach((request, index) => {
+        if (request.explicitStart !== undefined) return;
         const duration = request.expectedDuration ?? DRILL_DEFAULTS.expectedDuration;
         const list = busyOf(request.group);
         const groupSlots = backupSlots.filter((s) => s.group === request.group);
@@ -535,35 +555,24 @@ export function planDrills(
         const from =
             windowEnd !== undefined ? Math.max(after, windowEnd < (windows[request.group]?.start ?? 0) ? windowEnd + MINUTES_PER_DAY : windowEnd) : after;
         let start: number | undefined;
-        if (request.explicitStart !== undefined) {
-            start = request.explicitStart;
-            const clash = list.find((b) => overlaps(b.at, onCircle(start as number, (start as number) + duration)));
-            if (clash)
-                problems.push({
-                    index,
-                    message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups`,
-                });
-        } else {
-            for (let offset = 0; offset < MINUTES_PER_DAY; offset++) {
-                const candidate = from + offset;
-                if (!list.some((b) => overlaps(b.at, onCircle(candidate, candidate + duration)))) {
-                    start = candidate;
-                    break;
-                }
-            }
-            if (start === undefined) {
-                problems.push({
-                    index,
-                    message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups`,
-                });
-                start = from;
+        for (let offset = 0; offset < MINUTES_PER_DAY; offset++) {
+            const candidate = from + offset;
+            if (!list.some((b) => overlaps(b.at, onCircle(candidate, candidate + duration)))) {
+                start = candidate;
+                break;
             }
         }
-        const wrapped = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-        list.push({ what: `the drill of ${request.app} (${formatClock(wrapped)})`, at: onCircle(wrapped, wrapped + duration) });
-        slots.push({ app: request.app, group: request.group, start: wrapped, end: wrapped + duration, cron: dailyCron(wrapped) });
+        if (start === undefined) {
+            problems.push({
+                index,
+                message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups`,
+            });
+            start = from;
+        }
+        place(request, index, start, duration);
     });
-    return { slots, problems };
+    problems.sort((a, b) => a.index - b.index);
+    return { slots: slots as DrillSlot[], problems };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,13 +611,12 @@ export function drillScrapeJob(apps: readonly DrilledApp[], jobName = DRILL_JOB_
  */
 export function drillAlertRules(
     entry: DrilledApp,
-    options: { jobName?: string; runbookBaseUrl?: string } = {},
+    options: { jobName?: string; /** Absolute URL of docs/restore.md; without it no alert carries a runbook_url. */ runbookPageUrl?: string } = {},
 ): Array<Omit<AlertRule, "alert"> & { alert: (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] }> {
     const job = options.jobName ?? DRILL_JOB_NAME;
     const sel = `{job=${JSON.stringify(job)},app=${JSON.stringify(entry.app)}}`;
     const staleAfter = Math.round(((entry.intervalHours ?? 24) + (entry.graceHours ?? DRILL_DEFAULTS.graceHours)) * 3600);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
-    const runbook = (alert: string) => `${options.runbookBaseUrl ?? "docs/restore.md"}#${alert.toLowerCase()}`;
     const labels = (severity: "critical" | "warning") => ({ severity, app: entry.app, group: entry.group, host: entry.host });
     return [
         {
@@ -619,7 +627,7 @@ export function drillAlertRules(
             annotations: {
                 summary: `The restore drill of ${entry.app} failed`,
                 description: `The last restore drill of ${who} could not restore and verify a sample of the newest snapshot, or restic check failed on its slice of the repository; read the logs of the container ${entry.app}_restore_drill.`,
-                runbook_url: runbook(DRILL_ALERTS.failed),
+                ...(options.runbookPageUrl === undefined ? {} : { runbook_url: `${options.runbookPageUrl}#${DRILL_ALERTS.failed.toLowerCase()}` }),
             },
         },
         {
@@ -634,7 +642,7 @@ export function drillAlertRules(
             annotations: {
                 summary: `No successful restore drill of ${entry.app} for more than ${staleAfter / 3600}h`,
                 description: `No restore drill of ${who} has passed in ${staleAfter / 3600} h, or its metrics are not scraped: last night's backup is not proven restorable.`,
-                runbook_url: runbook(DRILL_ALERTS.stale),
+                ...(options.runbookPageUrl === undefined ? {} : { runbook_url: `${options.runbookPageUrl}#${DRILL_ALERTS.stale.toLowerCase()}` }),
             },
         },
     ];

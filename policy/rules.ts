@@ -325,8 +325,22 @@ export function stackBackEnvProblems(props: Props): string[] {
 /** Keys whose values are credentials in a restic / stack-back container. */
 export const SECRET_ENV_KEYS: readonly string[] = ["RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY", "EMAIL_HOST_PASSWORD", "DISCORD_WEBHOOK"];
 
-/** Whether a container looks like the stack-back sidecar: by image name, or by its schedule plus a restic repository. */
+/** The role label of the restore drill container (components/restoreDrill.ts, `drillContainerSpec`). */
+export const RESTORE_DRILL_ROLE = { label: "platform-backups.role", value: "restore-drill" } as const;
+
+/** Whether a container is labelled as a restore drill. Such a container must be isolated: see {@link restoreDrillProblems}. */
+export function isRestoreDrillContainer(props: Props): boolean {
+    return labelValue(props, RESTORE_DRILL_ROLE.label) === RESTORE_DRILL_ROLE.value;
+}
+
+/**
+ * Whether a container looks like the stack-back sidecar: by image name, or by its schedule plus a
+ * restic repository. A restore drill runs stack-back's image too, for its restic, sh, python3 and
+ * crond, but is no sidecar: it is held to {@link restoreDrillProblems} instead, which a sidecar
+ * cannot pass, so the label is no way around the sidecar rule.
+ */
 export function isStackBackContainer(props: Props): boolean {
+    if (isRestoreDrillContainer(props)) return false;
     const image = typeof props.image === "string" ? props.image : "";
     if (/stack-back|restic-compose-backup/.test(image)) return true;
     const env = parseEnvs(props.envs);
@@ -370,6 +384,34 @@ export function sidecarProblems(props: Props): string[] {
                 `stack-back container "${name}": the value of ${key} contains a single quote, which breaks stack-back's generated env file and so every backup. Regenerate it without quotes.`,
             );
         }
+    }
+    return problems;
+}
+
+/**
+ * Violations of what keeps a restore drill harmless: no Docker socket (it needs no Docker API, and
+ * with one it could stop the app's containers), no `com.docker.compose.project` label (stack-back
+ * would count it among the app's containers and may stop it during a backup), and no stack-back
+ * schedule (it must not be a sidecar in disguise).
+ */
+export function restoreDrillProblems(props: Props): string[] {
+    if (!isRestoreDrillContainer(props)) return [];
+    const name = String(props.name ?? "?");
+    const problems: string[] = [];
+    const volumes = Array.isArray(props.volumes) ? (props.volumes as Props[]) : [];
+    for (const volume of volumes) {
+        if (typeof volume?.hostPath === "string" && /docker\.sock$/.test(volume.hostPath)) {
+            problems.push(`restore drill container "${name}" mounts the Docker socket ${volume.hostPath}: a drill needs no Docker API. Remove the mount.`);
+        }
+    }
+    if (labelValue(props, "com.docker.compose.project") !== undefined) {
+        problems.push(
+            `restore drill container "${name}" carries a com.docker.compose.project label: stack-back would count it among the app's containers. Remove the label.`,
+        );
+    }
+    const env = parseEnvs(props.envs);
+    if (env.has("CRON_SCHEDULE") || env.has("BACKUP_CRON")) {
+        problems.push(`restore drill container "${name}" sets a stack-back schedule (CRON_SCHEDULE): a drill only reads. Remove it.`);
     }
     return problems;
 }
@@ -504,6 +546,15 @@ export const sidecarWorkable: ResourceValidationPolicy = {
     validateResource: validateType(RESOURCE_TYPES.container, (props) => sidecarProblems(props)),
 };
 
+export const restoreDrillIsolated: ResourceValidationPolicy = {
+    name: "restore-drill-isolated",
+    description:
+        "A container labelled platform-backups.role=restore-drill has no Docker socket, no com.docker.compose.project label and no stack-back schedule: it only reads the repository.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: validateType(RESOURCE_TYPES.container, (props) => restoreDrillProblems(props)),
+};
+
 export const secretEnvsAreSecret: ResourceValidationPolicy = {
     name: "container-credentials-secret",
     description:
@@ -531,6 +582,7 @@ export const policies: ResourceValidationPolicy[] = [
     scheduleGrammar,
     stackBackSwitches,
     sidecarWorkable,
+    restoreDrillIsolated,
     secretEnvsAreSecret,
 ];
 

@@ -24,7 +24,7 @@ export function planReport(stack: string, fleet: Fleet): string {
     const groups = Object.keys(fleet.plan.windows).length;
     const apps = fleet.apps.length;
     const summary = `stack ${stack}: ${apps} app${apps === 1 ? "" : "s"} in ${groups} storage group${groups === 1 ? "" : "s"}; times in ${fleet.timezone}`;
-    return `${summary}\n\n${planTable(fleet.plan.slots, (app) => hostOf.get(app), fleet.plan.windows)}`;
+    return `${summary}\n\n${planTable(fleet.plan.slots, (app) => hostOf.get(app), fleet.plan.windows, fleet.plan.drills)}`;
 }
 
 function main(args: readonly string[]): number {
@@ -35,7 +35,7 @@ function main(args: readonly string[]): number {
     const hostOf = new Map(fleet.apps.map((app) => [app.name, app.host]));
     const svgFile = writeOut(
         `plan-${stack}.svg`,
-        planSvg(fleet.plan.slots, fleet.plan.windows, { stack, timezone: fleet.timezone, hostOf: (app) => hostOf.get(app) }),
+        planSvg(fleet.plan.slots, fleet.plan.windows, { stack, timezone: fleet.timezone, hostOf: (app) => hostOf.get(app), drills: fleet.plan.drills }),
     );
     console.log(`\ntimeline: ${svgFile}`);
     return 0;

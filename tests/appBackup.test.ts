@@ -22,6 +22,7 @@ const T = {
     container: "docker:index/container:Container",
     command: "command:local:Command",
     volume: "docker:index/volume:Volume",
+    vaultPolicy: "vault:index/policy:Policy",
 };
 
 const providers = {
@@ -88,9 +89,10 @@ describe("AppBackup", () => {
             container: 1,
             command: 1,
             volume: 1,
+            vaultPolicy: 1,
         });
         const children = built.seen.filter((s) => s.type !== APP_BACKUP_TYPE);
-        expect(children).toHaveLength(13);
+        expect(children).toHaveLength(14);
         for (const child of children) expect(child.parent).toBe(built.component);
         expect(children.map((c) => c.name).every((n) => n.startsWith("mm-"))).toBe(true);
     });
@@ -385,7 +387,7 @@ describe("AppBackup with monitoring", () => {
     const named = (suffix: string) => built.mine.find((r) => r.name === `mon-${suffix}`)!;
 
     test("adds a read-only user, its policy and an exporter on the app's own host", () => {
-        expect(built.mine.filter((r) => r.type !== APP_BACKUP_TYPE)).toHaveLength(20);
+        expect(built.mine.filter((r) => r.type !== APP_BACKUP_TYPE)).toHaveLength(21);
         const exporter = named("exporter");
         expect(exporter.type).toBe(T.container);
         expect(exporter.provider).toContain("::docker-vm1::");

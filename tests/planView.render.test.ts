@@ -141,7 +141,8 @@ function planOf(requests: ScheduleRequest[], windows: Record<string, GroupWindow
 const prod = (() => {
     const { fleet } = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
     const hosts = new Map(fleet.apps.map((app) => [app.name, app.host]));
-    return planSvg(fleet.plan.slots, fleet.plan.windows, { stack: "prod", hostOf: (app) => hosts.get(app) });
+    // With the restore drills, as `npm run plan` draws them.
+    return planSvg(fleet.plan.slots, fleet.plan.windows, { stack: "prod", hostOf: (app) => hosts.get(app), drills: fleet.plan.drills });
 })();
 
 /** Long names, a short window whose start and end labels meet, explicit and late runs, a group past midnight. */

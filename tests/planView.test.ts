@@ -274,6 +274,46 @@ describe("planSvg", () => {
     });
 });
 
+describe("restore drills in the plan view", () => {
+    const { fleet } = loadStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+    const hosts = new Map(fleet.apps.map((a) => [a.name, a.host]));
+    const svg = planSvg(fleet.plan.slots, fleet.plan.windows, { stack: "prod", hostOf: (app) => hosts.get(app), drills: fleet.plan.drills });
+
+    it("draws a row per drill, in a bar style of its own, with a legend entry", () => {
+        expect(wellFormednessProblems(svg)).toEqual([]);
+        for (const drill of fleet.plan.drills) {
+            const row = new RegExp(`<g class="drill" data-drill="${drill.app}">.*?</g>`).exec(svg)?.[0] ?? "";
+            expect(row).toContain(`>${drill.app} (drill)</text>`);
+            expect(row).toContain(`>${formatClock(drill.start)}–${formatClock(drill.end)}</text>`);
+            expect(row).toMatch(/<rect class="bar"[^>]*stroke-dasharray="3 2"/);
+            expect(row).not.toContain('fill="#4a90d9"');
+        }
+        const legend = [...svg.matchAll(/class="legend-label"[^>]*>([^<]*)</g)].map((m) => m[1]);
+        expect(legend).toContain("restore drill (outside the group&apos;s backups)"); // escaped in the XML
+        // Without drills, no drill legend entry and no drill row.
+        const plain = planSvg(fleet.plan.slots, fleet.plan.windows, { stack: "prod" });
+        expect(plain).not.toContain("restore drill");
+        expect(plain).not.toContain('class="drill"');
+    });
+
+    it("draws each drill after its group's backups on the shared clock", () => {
+        const xOf = (re: string) => Number(new RegExp(re).exec(svg)?.[1]);
+        const gitlabBackup = xOf(`data-app="gitlab">.*?<rect class="bar" x="([\\d.]+)"`);
+        const gitlabDrill = xOf(`data-drill="gitlab">.*?<rect class="bar" x="([\\d.]+)"`);
+        expect(gitlabDrill).toBeGreaterThan(gitlabBackup);
+    });
+
+    it("lists drills in the table, naming any backup of the group they overlap", () => {
+        const report = planReport("prod", fleet);
+        const row = rowOf(report, "gitlab (drill)");
+        const drill = fleet.plan.drills.find((d) => d.app === "gitlab");
+        expect(row).toEqual(["gitlab (drill)", formatClock(drill!.start), formatClock(drill!.end), "drill", "-"]);
+        // A drill placed on a backup by hand is shown with it.
+        const clash = planTable(fleet.plan.slots, (app) => hosts.get(app), fleet.plan.windows, [{ ...drill!, start: 160, end: 220, cron: "40 2 * * *" }]);
+        expect(rowOf(clash, "gitlab (drill)")).toEqual(["gitlab (drill)", "02:40", "03:40", "drill", "gitlab"]);
+    });
+});
+
 describe("the plan CLI (scripts/plan.ts)", () => {
     it("reads --stack in both spellings and refuses anything else", () => {
         expect(stackFromArgs(["--stack", "prod"])).toEqual({ stack: "prod" });

@@ -31,11 +31,19 @@ beforeAll(async () => {
     counts = await resourceCountsPerApp(load);
 });
 
-test("monitoring adds resources to every app (the counts measure something)", () => {
+test("monitoring and drills add resources to every app (the counts measure something)", () => {
     expect(counts.withoutMonitoring).toBeGreaterThan(1);
     expect(counts.withMonitoring).toBeGreaterThan(counts.withoutMonitoring);
+    expect(counts.withDrills).toBeGreaterThan(counts.withoutMonitoring);
+    // The reader is shared: monitoring and drills together are less than the two added separately.
+    expect(counts.withMonitoringAndDrills).toBeLessThan(counts.withMonitoring + counts.withDrills - counts.withoutMonitoring);
 });
 
 test("docs/resource-counts.md quotes the program's own counts", () => {
-    expect({ withoutMonitoring: quoted("monitoring off"), withMonitoring: quoted("monitoring on") }).toEqual(counts);
+    expect({
+        withoutMonitoring: quoted("monitoring off, drills off"),
+        withMonitoring: quoted("monitoring on, drills off"),
+        withDrills: quoted("monitoring off, drills on"),
+        withMonitoringAndDrills: quoted("monitoring on, drills on"),
+    }).toEqual(counts);
 });

@@ -235,10 +235,30 @@ describe("planning drills outside the group's backups", () => {
         ]);
     });
 
+    test("a pinned drill is held free before planned drills listed ahead of it are placed", () => {
+        // mattermost (planned) would otherwise take 03:30, where n8n is pinned.
+        const { slots, problems } = planDrills(
+            [
+                { app: "mattermost", group: "green" },
+                { app: "n8n", group: "green", explicitStart: 210 },
+            ],
+            PROD,
+        );
+        expect(problems).toEqual([]);
+        expect(slots.map((s) => [s.app, s.start])).toEqual([
+            ["mattermost", 270],
+            ["n8n", 210],
+        ]);
+    });
+
     test("an explicit drill time inside a backup of its group is reported", () => {
         const { problems } = planDrills([{ app: "gitlab", group: "blue", explicitStart: 150 }], PROD);
         expect(problems).toEqual([
-            { index: 0, message: "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups" },
+            {
+                index: 0,
+                message:
+                    "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups and other drills",
+            },
         ]);
     });
 
@@ -303,8 +323,10 @@ describe("drill alerts and scrape job", () => {
             let errors = 0;
             promqlParser.parse(rule.expr).iterate({ enter: (n) => void (n.type.isError && errors++) });
             expect(errors).toBe(0);
-            expect(rule.annotations.runbook_url).toBe(`docs/restore.md#${rule.alert.toLowerCase()}`);
+            expect(rule.annotations.runbook_url).toBeUndefined(); // no page given: no dead relative link
         }
+        const page = "https://git.example.com/p/-/blob/main/docs/restore.md";
+        for (const rule of drillAlertRules(entry, { runbookPageUrl: page })) expect(rule.annotations.runbook_url).toBe(`${page}#${rule.alert.toLowerCase()}`);
         expect(rules[0].labels.severity).toBe("critical");
         expect(rules[1].expr).toContain("> 108000");
         expect(rules[1].expr).toContain(`absent(${DRILL_METRICS.started}{job="restore-drill",app="gitlab"})`);

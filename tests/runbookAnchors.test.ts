@@ -8,14 +8,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ALERTS, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
+import { ALERTS, QUOTA_ALERT, RESTORE_RUNBOOK_PAGE, restoreRunbookPage, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
+import { DRILL_ALERTS } from "../components/restoreDrill";
 import { anchorsOf } from "./support/markdown";
 import { ROOT, runProgram, stackConfig } from "./support/stack";
 
 const RUNBOOK_ANCHORS = anchorsOf(fs.readFileSync(path.join(ROOT, RUNBOOK_PAGE), "utf8"));
+const RESTORE_ANCHORS = anchorsOf(fs.readFileSync(path.join(ROOT, RESTORE_RUNBOOK_PAGE), "utf8"));
+
+/** The runbook pages of a base URL: docs/monitoring.md itself, and docs/restore.md beside it. */
+function pagesOf(base: string): Map<string, { file: string; anchors: ReadonlySet<string> }> {
+    return new Map([
+        [base, { file: RUNBOOK_PAGE, anchors: RUNBOOK_ANCHORS }],
+        [restoreRunbookPage({ runbookBaseUrl: base }) as string, { file: RESTORE_RUNBOOK_PAGE, anchors: RESTORE_ANCHORS }],
+    ]);
+}
 
 /** Dead runbook links of a rule file: `alert (app): problem`. */
-function deadRunbooks(rules: RuleFile, base: string, anchors: ReadonlySet<string>): string[] {
+function deadRunbooks(rules: RuleFile, base: string, pages = pagesOf(base)): string[] {
     const dead: string[] = [];
     for (const rule of rules.groups.flatMap((group) => group.rules)) {
         const where = `${rule.alert} (${rule.labels.app})`;
@@ -25,8 +35,9 @@ function deadRunbooks(rules: RuleFile, base: string, anchors: ReadonlySet<string
             continue;
         }
         const [page, anchor] = url.split("#", 2);
-        if (page !== base) dead.push(`${where}: ${url} is not under ${base}`);
-        if (anchor === undefined || !anchors.has(anchor)) dead.push(`${where}: ${RUNBOOK_PAGE} has no heading #${anchor ?? ""}`);
+        const known = pages.get(page);
+        if (!known) dead.push(`${where}: ${url} is not one of the runbook pages under ${base}`);
+        else if (anchor === undefined || !known.anchors.has(anchor)) dead.push(`${where}: ${known.file} has no heading #${anchor ?? ""}`);
     }
     return dead;
 }
@@ -47,8 +58,10 @@ async function programRules(stack: string): Promise<RuleFile> {
     return YAML.parse(String(run.exports.alertRules)) as RuleFile;
 }
 
-test("docs/monitoring.md has a heading for every alert the library can generate", () => {
+test("docs/monitoring.md and docs/restore.md have a heading for every alert the library can generate", () => {
     for (const alert of Object.values(ALERTS)) expect({ alert, heading: RUNBOOK_ANCHORS.has(alert.toLowerCase()) }).toEqual({ alert, heading: true });
+    for (const alert of [...Object.values(DRILL_ALERTS), QUOTA_ALERT])
+        expect({ alert, heading: RESTORE_ANCHORS.has(alert.toLowerCase()) }).toEqual({ alert, heading: true });
 });
 
 describe.each(["prod", "staging"])("the %s stack", (stack) => {
@@ -58,11 +71,11 @@ describe.each(["prod", "staging"])("the %s stack", (stack) => {
         expect(base).toMatch(new RegExp(`^https://[^/]+/.*/${RUNBOOK_PAGE.replace(".", "\\.")}$`));
     });
 
-    test("every generated alert links to a heading of docs/monitoring.md", async () => {
+    test("every generated alert links to a heading of its runbook page", async () => {
         const rules = await programRules(stack);
         const count = rules.groups.flatMap((group) => group.rules).length;
         expect(count).toBeGreaterThanOrEqual(Object.values(ALERTS).length);
-        expect(deadRunbooks(rules, base, RUNBOOK_ANCHORS)).toEqual([]);
+        expect(deadRunbooks(rules, base)).toEqual([]);
     });
 });
 
@@ -87,9 +100,11 @@ test("the check can fail: a missing heading, a missing link and a foreign page a
             },
         ],
     } as unknown as RuleFile;
-    expect(deadRunbooks(rules, base, anchorsOf("# Monitoring\n\n## ResticBackupStale\n"))).toEqual([
+    const pages = new Map([[base, { file: RUNBOOK_PAGE, anchors: anchorsOf("# Monitoring\n\n## ResticBackupStale\n") }]]);
+    rules.groups[0].rules.push(rule("ResticCheckFailed", `${base}#resticcheckfailed`) as unknown as RuleFile["groups"][0]["rules"][0]);
+    expect(deadRunbooks(rules, base, pages)).toEqual([
         "ResticExporterDown (wiki): no runbook_url",
-        "ResticCheckFailed (wiki): https://elsewhere.example/README.md#resticcheckfailed is not under " + base,
+        "ResticCheckFailed (wiki): https://elsewhere.example/README.md#resticcheckfailed is not one of the runbook pages under " + base,
         "ResticCheckFailed (wiki): docs/monitoring.md has no heading #resticcheckfailed",
     ]);
 });

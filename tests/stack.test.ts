@@ -54,19 +54,20 @@ test("each app's sidecar lands on its own host's engine", () => {
     const hostOf: Record<string, string> = { mattermost: "vm1", n8n: "vm1", vault: "vm2", linkwarden: "vm2", solidtime: "vm2", gitlab: "vm3" };
     const containers = ofType("docker:index/container:Container");
     for (const container of containers) {
-        const app = container.inputs.name.replace(/_(stackback|restic_exporter)$/, "");
+        const app = container.inputs.name.replace(/_(stackback|restic_exporter|restore_drill)$/, "");
         expect(container.provider).toContain(`::docker-platform-one-${hostOf[app]}::`);
     }
     expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_stackback"))).toHaveLength(6);
     expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_restic_exporter"))).toHaveLength(6);
+    expect(containers.map((c) => c.inputs.name).filter((n) => n.endsWith("_restore_drill"))).toHaveLength(6);
 });
 
-test("six complete, monitored pipelines: 21 resources per app (component + 13 children + 7 for the exporter)", () => {
+test("six complete, monitored, drilled pipelines: 25 resources per app (component + 14 children + 7 for the exporter + 3 for the drill)", () => {
     expect(ofType("platform-backups:index:AppBackup")).toHaveLength(6);
     const resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
     const perApp = (app: string) => resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`)).length;
-    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(21);
-    expect(resources).toHaveLength(6 * 21);
+    for (const app of ["mattermost", "n8n", "vault", "linkwarden", "solidtime", "gitlab"]) expect(perApp(app)).toBe(25);
+    expect(resources).toHaveLength(6 * 25);
 });
 
 test("no secret reaches the exports", () => {

@@ -297,9 +297,10 @@ describe("examples/basic installed as its README says", () => {
         sidecar: "docker:index/container:Container",
         cache: "docker:index/volume:Volume",
         "repository-init": "command:local:Command",
+        "restore-policy": "vault:index/policy:Policy",
     };
 
-    test.each(["wiki", "git"])("%s gets its thirteen children under their stable names", (app) => {
+    test.each(["wiki", "git"])("%s gets its fourteen children under their stable names", (app) => {
         const children = exampleRun.registered.filter((r) => r.name.startsWith(`${app}-`)).map((r) => [r.name.slice(app.length + 1), r.type]);
         expect(Object.fromEntries(children)).toEqual(CHILDREN);
     });

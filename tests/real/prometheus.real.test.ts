@@ -8,16 +8,34 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { AlertName, AlertRule, ALERTS, alertRules, loadStackFile, MonitoredApp, monitoredApps, scrapeConfig, toYaml } from "../../components";
+import {
+    AlertName,
+    AlertRule,
+    ALERTS,
+    alertRules,
+    DRILL_ALERTS,
+    DRILL_JOB_NAME,
+    DRILL_METRICS,
+    DrilledApp,
+    drilledApps,
+    loadStackFile,
+    MonitoredApp,
+    monitoredApps,
+    QUOTA_ALERT,
+    scrapeConfig,
+    toYaml,
+} from "../../components";
 import { ok, ROOT, run } from "./support/engines";
 
-const fleet = monitoredApps(loadStackFile(path.join(ROOT, "Pulumi.prod.yaml")).fleet);
-const rules = alertRules(fleet);
+const prodFleet = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml")).fleet;
+const fleet = monitoredApps(prodFleet);
+const drilled = drilledApps(prodFleet);
+const rules = alertRules(fleet, {}, drilled);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-prom-"));
 const rulesFile = path.join(work, "restic-rules.yml");
 const scrapeFile = path.join(work, "restic-scrape.yml");
 fs.writeFileSync(rulesFile, toYaml(rules));
-fs.writeFileSync(scrapeFile, toYaml(scrapeConfig(fleet)));
+fs.writeFileSync(scrapeFile, toYaml(scrapeConfig(fleet, {}, drilled)));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const allRules = rules.groups.flatMap((g) => g.rules);
@@ -34,7 +52,7 @@ function seconds(duration: string): number {
     return Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as "h" | "m" | "s"];
 }
 function staleThreshold(rule: AlertRule): number {
-    const m = / > (\d+)$/.exec(rule.expr);
+    const m = / > (\d+)(?: or absent\(.*\))?$/.exec(rule.expr);
     if (!m) throw new Error(`no threshold in ${rule.expr}`);
     return Number(m[1]);
 }
@@ -149,6 +167,114 @@ function casesFor(a: MonitoredApp, alert: AlertName): Case[] {
     }
 }
 
+/** The quota threshold of a rule, read back from its expression. */
+function quotaThreshold(rule: AlertRule): number {
+    const m = / >= (\d+)$/.exec(rule.expr);
+    if (!m) throw new Error(`no threshold in ${rule.expr}`);
+    return Number(m[1]);
+}
+
+/** The quota alert of an app with a quota: quiet one byte below the threshold, firing at it once it held for `for`. */
+function quotaCases(a: MonitoredApp): Case[] {
+    const rule = ruleOf(a.app, QUOTA_ALERT);
+    const threshold = quotaThreshold(rule);
+    const forS = seconds(rule.for);
+    const minutes = Math.ceil(forS / 60) + 5;
+    const others = fleet.filter((o) => o.app !== a.app);
+    const size = (value: number) => ({ series: `restic_size_total{${targetLabels(a)}}`, values: `${value}x${minutes}` });
+    const labels = { job: JOB, app: a.app, group: a.group, host: a.host, instance: a.exporterAddress };
+    return [
+        {
+            name: `${a.app} ${QUOTA_ALERT}: one byte below ${threshold} is quiet`,
+            minutes,
+            series: [...others.flatMap((o) => healthy(o, minutes)), ...healthy(a, minutes), size(threshold - 1)],
+            checks: [{ eval_time: `${minutes}m`, alertname: QUOTA_ALERT, exp_alerts: [] }],
+        },
+        {
+            name: `${a.app} ${QUOTA_ALERT}: at ${threshold} quiet 1 m before its ${rule.for}, firing 1 m after`,
+            minutes,
+            series: [...others.flatMap((o) => healthy(o, minutes)), ...healthy(a, minutes), size(threshold)],
+            checks: [
+                { eval_time: `${forS / 60 - 1}m`, alertname: QUOTA_ALERT, exp_alerts: [] },
+                {
+                    eval_time: `${forS / 60 + 1}m`,
+                    alertname: QUOTA_ALERT,
+                    exp_alerts: [{ exp_labels: { ...labels, ...routing(a, rule) }, exp_annotations: rendered(rule, labels) }],
+                },
+            ],
+        },
+    ];
+}
+
+const drillTarget = (d: DrilledApp) => `job="${DRILL_JOB_NAME}",app="${d.app}",group="${d.group}",host="${d.host}",instance="${d.address}"`;
+
+/** A drill that is fine: started, passing, its last success as old as the eval step. */
+function healthyDrill(d: DrilledApp, minutes: number, skip: Array<"started" | "success" | "lastSuccess"> = []): Array<{ series: string; values: string }> {
+    const all = {
+        started: { series: `${DRILL_METRICS.started}{${drillTarget(d)}}`, values: `0x${minutes}` },
+        success: { series: `${DRILL_METRICS.success}{${drillTarget(d)}}`, values: `1x${minutes}` },
+        lastSuccess: { series: `${DRILL_METRICS.lastSuccess}{${drillTarget(d)}}`, values: `0+60x${minutes}` },
+    };
+    return (Object.keys(all) as Array<keyof typeof all>).filter((k) => !skip.includes(k)).map((k) => all[k]);
+}
+
+/** For one drilled app and drill alert: cases that must fire with the routing labels, and ones that must not. */
+function drillCasesFor(d: DrilledApp, alert: (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS]): Case[] {
+    const rule = ruleOf(d.app, alert);
+    const forS = seconds(rule.for);
+    const others = drilled.filter((o) => o.app !== d.app);
+    const routingLabels = { severity: rule.labels.severity, app: d.app, group: d.group, host: d.host };
+    const expect = (labels: Record<string, string>) => ({ exp_labels: { ...labels, ...routingLabels }, exp_annotations: rendered(rule, labels) });
+    if (alert === DRILL_ALERTS.failed) {
+        const minutes = Math.ceil(forS / 60) + 5;
+        const target = { job: DRILL_JOB_NAME, app: d.app, group: d.group, host: d.host, instance: d.address };
+        return [
+            {
+                name: `${d.app} ${alert}: quiet 1 m before its ${rule.for}, firing 1 m after`,
+                minutes,
+                series: [
+                    ...others.flatMap((o) => healthyDrill(o, minutes)),
+                    ...healthyDrill(d, minutes, ["success"]),
+                    { series: `${DRILL_METRICS.success}{${drillTarget(d)}}`, values: `0x${minutes}` },
+                ],
+                checks: [
+                    { eval_time: `${forS / 60 - 1}m`, alertname: alert, exp_alerts: [] },
+                    { eval_time: `${forS / 60 + 1}m`, alertname: alert, exp_alerts: [expect(target)] },
+                ],
+            },
+        ];
+    }
+    const threshold = staleThreshold(rule);
+    const minutes = Math.ceil(forS / 60) + 30;
+    const age = (s: number) => `${-s}+60x${minutes}`;
+    const lastSuccess = (s: number) => ({ series: `${DRILL_METRICS.lastSuccess}{${drillTarget(d)}}`, values: age(s) });
+    return [
+        {
+            // max() drops every label: only the rule's own labels route it.
+            name: `${d.app} ${alert}: a last success ${threshold + 60} s old fires, one ${threshold} s old does not`,
+            minutes,
+            series: [...others.flatMap((o) => healthyDrill(o, minutes)), ...healthyDrill(d, minutes, ["lastSuccess"]), lastSuccess(threshold + 60)],
+            checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [expect({})] }],
+        },
+        {
+            name: `${d.app} ${alert}: a last success exactly ${threshold} s old is quiet`,
+            minutes,
+            series: [...others.flatMap((o) => healthyDrill(o, minutes)), ...healthyDrill(d, minutes, ["lastSuccess"]), lastSuccess(threshold)],
+            checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [] }],
+        },
+        {
+            // absent() keeps only its equality matchers.
+            name: `${d.app} ${alert}: no drill metrics at all fire after ${rule.for}`,
+            minutes,
+            series: others.flatMap((o) => healthyDrill(o, minutes)),
+            checks: [
+                { eval_time: `${forS / 60 - 1}m`, alertname: alert, exp_alerts: [] },
+                { eval_time: `${forS / 60 + 1}m`, alertname: alert, exp_alerts: [expect({ job: DRILL_JOB_NAME, app: d.app })] },
+            ],
+        },
+    ];
+}
+
 const promtool = (...args: string[]) => run("promtool", args);
 
 test("promtool check rules accepts the generated rules", () => {
@@ -167,7 +293,14 @@ test("promtool check config accepts the generated scrape config, with the rules 
 
 test("every alert of every monitored app has promtool unit tests", () => {
     expect(fleet.length).toBeGreaterThan(0);
-    const groups = fleet.flatMap((a) => Object.values(ALERTS).flatMap((alert) => casesFor(a, alert)));
+    expect(drilled.length).toBeGreaterThan(0);
+    const quotaApps = fleet.filter((a) => a.quotaBytes !== undefined);
+    expect(quotaApps.length).toBeGreaterThan(0);
+    const groups = [
+        ...fleet.flatMap((a) => Object.values(ALERTS).flatMap((alert) => casesFor(a, alert))),
+        ...quotaApps.flatMap((a) => quotaCases(a)),
+        ...drilled.flatMap((d) => Object.values(DRILL_ALERTS).flatMap((alert) => drillCasesFor(d, alert))),
+    ];
     const testFile = path.join(work, "restic-rules.test.yml");
     fs.writeFileSync(
         testFile,
@@ -179,5 +312,9 @@ test("every alert of every monitored app has promtool unit tests", () => {
     );
     const r = promtool("test", "rules", testFile);
     expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
-    expect(groups.length).toBe(fleet.length * Object.keys(ALERTS).length);
+    // One case per exporter alert and app, two per quota, one per failed drill and three per stale drill.
+    expect(groups.length).toBe(fleet.length * Object.keys(ALERTS).length + 2 * quotaApps.length + 4 * drilled.length);
+    // Every generated rule has a case: none escapes promtool.
+    const covered = new Set(groups.flatMap((g) => g.checks.map((c) => c.alertname)));
+    expect(allRules.filter((r) => !covered.has(r.alert))).toEqual([]);
 });
