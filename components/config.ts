@@ -305,17 +305,21 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     // Exporters: a port per monitored app, unique per host.
     const exporters = new Map<number, AppMonitoringSpec>();
     if (monitoring) {
+        const monitored = apps.filter((valid) => valid.app.monitoring?.enabled ?? monitoring.enabled);
+        const portOf = (valid: ValidApp) => valid.app.monitoring?.port ?? exporterPort(valid.app.name, monitoring.portBase);
+        // Every port some app of the host claims, so that the free port a clash suggests is free of later apps too.
+        const claimed = (host: string) => new Set(monitored.filter((valid) => valid.app.host === host).map(portOf));
         const used = new Map<string, Map<number, ValidApp>>();
-        for (const valid of apps) {
+        for (const valid of monitored) {
             const own = valid.app.monitoring;
-            if (!(own?.enabled ?? monitoring.enabled)) continue;
-            const port = own?.port ?? exporterPort(valid.app.name, monitoring.portBase);
+            const port = portOf(valid);
             const onHost = used.get(valid.app.host) ?? new Map<number, ValidApp>();
             used.set(valid.app.host, onHost);
             const other = onHost.get(port);
             if (other) {
+                const taken = claimed(valid.app.host);
                 let free = monitoring.portBase;
-                while (onHost.has(free)) free++;
+                while (taken.has(free)) free++;
                 p.add(
                     ["apps", valid.index, "monitoring", "port"],
                     `${port} is already the exporter port of apps[${other.index}] (${other.app.name}) on host ${valid.app.host}; set monitoring.port on this app to a free port, e.g. ${free}`,

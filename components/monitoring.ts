@@ -107,9 +107,6 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
     ResticExporterAbsent: "warning",
 };
 
-/** The README section that is the runbook; every alert links to its own heading inside it. */
-export const RUNBOOK_SECTION = "monitoring-prometheus-and-alertmanager";
-
 // ---------------------------------------------------------------------------------------------
 // The exporter container
 // ---------------------------------------------------------------------------------------------

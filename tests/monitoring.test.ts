@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as fc from "fast-check";
 import * as YAML from "yaml";
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
@@ -19,7 +21,6 @@ import {
     RuleFile,
     runbookUrl,
     runbookBaseUrlProblem,
-    RUNBOOK_SECTION,
     scrapeConfig,
     ScrapeConfigFile,
     staleAfterSeconds,
@@ -263,11 +264,23 @@ describe("alertRules", () => {
         for (const rule of rules.groups[0].rules) expect(rule.annotations.runbook_url).toMatch(/^https:\/\/git\.example\.com\/p\/README\.md#restic/);
     });
 
-    test("runbook links point at the README's monitoring section", () => {
-        expect(RUNBOOK_SECTION).toBe("monitoring-prometheus-and-alertmanager");
+    test("each alert's runbook link is its own heading under the given README", () => {
         expect(runbookUrl(ALERTS.backupStale, { readmeUrl: "https://git.example.com/p/README.md" })).toBe(
             "https://git.example.com/p/README.md#resticbackupstale",
         );
+    });
+
+    test("every alert's runbook link lands on a heading of the README's monitoring section", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("\n## Monitoring: Prometheus and Alertmanager\n"));
+        const headings = section
+            .slice(0, section.indexOf("\n## ", 1))
+            .split("\n")
+            .filter((line) => /^#{3,4} /.test(line))
+            .map((line) => `#${line.replace(/^#+ /, "").toLowerCase()}`);
+        const anchors = new Set(alertRules(FLEET).groups[0].rules.map((rule) => rule.annotations.runbook_url.replace(/^README\.md/, "")));
+        expect(anchors.size).toBe(Object.keys(ALERTS).length);
+        for (const anchor of anchors) expect(headings).toContain(anchor);
     });
 
     test("adding an app changes no other app's rules", () => {
