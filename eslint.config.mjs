@@ -7,7 +7,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/"] },
+    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/", ".stryker-tmp/", "reports/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
