@@ -6,6 +6,7 @@ describe("parseCron: stack-back's grammar, one fixed daily start", () => {
         ["30 23 * * *", 23 * 60 + 30],
         ["59 23 * * *", 1439],
         ["  5 0 * * *  ", 5],
+        ["5\t1   * * *", 65],
         // the other fields may be plain numbers at their bounds too
         ["0 0 1 1 0", 0],
         ["0 0 31 12 7", 0],

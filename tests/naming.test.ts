@@ -98,6 +98,7 @@ describe("the IAM documents and their evaluator", () => {
         expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b"), "s3:GetObject", "arn:aws:s3:::bb")).toBe(false);
         expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b"), "s3:GetObject", "xarn:aws:s3:::b")).toBe(false);
         expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b.c"), "s3:GetObject", "arn:aws:s3:::bxc")).toBe(false);
+        expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b.c+d/*"), "s3:GetObject", "arn:aws:s3:::b.c+d/x")).toBe(true);
         expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b?"), "s3:GetObject", "arn:aws:s3:::b1")).toBe(true);
         expect(isAllowed(allow("s3:GetObject", "arn:aws:s3:::b?"), "s3:GetObject", "arn:aws:s3:::b12")).toBe(false);
         expect(isAllowed(allow(["s3:PutObject", "s3:GetObject"], ["arn:aws:s3:::a", "arn:aws:s3:::b"]), "s3:GetObject", "arn:aws:s3:::b")).toBe(true);
