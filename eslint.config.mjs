@@ -7,8 +7,9 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    // .tools/ holds the real tier's unpacked Debian packages (npm run setup:real): not our code.
-    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/", ".tools/"] },
+    // .tools/ holds the real tier's unpacked Debian packages (npm run setup:real); .stryker-tmp/ and
+    // reports/ are Stryker's sandbox and reports (npm run mutation): none of it is our code.
+    { ignores: ["node_modules/", "dist/", "out/", "coverage/", "examples/", "policy/node_modules/", "schema/", ".tools/", ".stryker-tmp/", "reports/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

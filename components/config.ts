@@ -386,8 +386,10 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         used.set(valid.app.host, onHost);
         const other = onHost.get(port);
         if (other) {
+            // Free of every port an app of the host asks for, not only of those taken so far.
+            const asked = requested.get(valid.app.host);
             let free = base;
-            while (onHost.has(free)) free++;
+            while (onHost.has(free) || asked?.has(free)) free++;
             p.add(
                 ["apps", valid.index, key, "port"],
                 `${port} is already the ${other.what} port of apps[${other.valid.index}] (${other.valid.app.name}) on host ${valid.app.host}; set ${key}.port on this app to a free port, e.g. ${free}`,
@@ -397,11 +399,18 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         onHost.set(port, { valid, what });
         return true;
     };
+    const monitored = monitoring ? apps.filter((valid) => valid.app.monitoring?.enabled ?? monitoring.enabled) : [];
+    const exporterPortOf = (valid: ValidApp) => valid.app.monitoring?.port ?? exporterPort(valid.app.name, monitoring?.portBase);
+    const drilled = drills ? apps.filter((valid) => valid.app.restoreDrills?.enabled ?? drills.enabled) : [];
+    const drillPortOf = (valid: ValidApp) => valid.app.restoreDrills?.port ?? drillPort(valid.app.name, drills?.portBase);
+    const requested = new Map<string, Set<number>>();
+    for (const [valid, port] of [...monitored.map((v) => [v, exporterPortOf(v)] as const), ...drilled.map((v) => [v, drillPortOf(v)] as const)]) {
+        requested.set(valid.app.host, (requested.get(valid.app.host) ?? new Set<number>()).add(port));
+    }
     if (monitoring) {
-        for (const valid of apps) {
+        for (const valid of monitored) {
             const own = valid.app.monitoring;
-            if (!(own?.enabled ?? monitoring.enabled)) continue;
-            const port = own?.port ?? exporterPort(valid.app.name, monitoring.portBase);
+            const port = exporterPortOf(valid);
             if (!takePort(valid, port, "exporter", "monitoring", monitoring.portBase)) continue;
             const address = hostAddress(valid);
             exporters.set(valid.index, {
@@ -412,11 +421,10 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
             });
         }
     }
-    const drilled = drills ? apps.filter((valid) => valid.app.restoreDrills?.enabled ?? drills.enabled) : [];
     const drillPorts = new Map<number, number>();
     if (drills) {
         for (const valid of drilled) {
-            const port = valid.app.restoreDrills?.port ?? drillPort(valid.app.name, drills.portBase);
+            const port = drillPortOf(valid);
             if (takePort(valid, port, "restore drill", "restoreDrills", drills.portBase)) drillPorts.set(valid.index, port);
         }
     }

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf, find } from "./support/pulumiMocks";
+import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf } from "./support/pulumiMocks";
 
 const registered = installMocks();
 
@@ -62,6 +62,20 @@ function only(mine: Registered[], type: string): Registered {
     const found = mine.filter((r) => r.type === type);
     if (found.length !== 1) throw new Error(`expected one ${type}, got ${found.length}`);
     return found[0];
+}
+
+/** The value the mock engine generated for the RandomPassword named `name`. */
+function resultOf(mine: Registered[], name: string): string {
+    const password = mine.find((r) => r.type === T.password && r.name === name);
+    if (!password) throw new Error(`no RandomPassword named ${name}`);
+    return password.computed.result as string;
+}
+
+/** What the resource named `name` waits for: the names the engine request lists as its dependencies. */
+function waitsFor(mine: Registered[], name: string): string[] {
+    const resource = mine.find((r) => r.name === name);
+    if (!resource) throw new Error(`no resource named ${name}; have ${mine.map((r) => r.name).join(", ")}`);
+    return resource.dependsOn;
 }
 
 function envOf(container: Registered): Map<string, string> {
@@ -183,6 +197,10 @@ describe("AppBackup", () => {
         expect(Object.keys(data).sort()).toEqual(["access_key", "password", "repository", "secret_key"]);
         expect(data.access_key).toBe("restic-stackback-mattermost");
         expect(data.repository).toBe("s3:https://minio.test:9000/restic-stackback-mattermost-bucket");
+        // Each field holds the value it names: a restore reads `password` for restic and `secret_key` for S3.
+        expect(data.password).toBe(resultOf(built.mine, "mm-restic-password"));
+        expect(data.secret_key).toBe(resultOf(built.mine, "mm-s3-secret-key"));
+        expect(data.password).not.toBe(data.secret_key);
         expect(secret.secretPaths).toEqual(["dataJson"]);
         const props = built.seen.find((s) => s.type === T.secret)!.props;
         expect(await secrecyOf(pulumi.output(props.dataJson as pulumi.Output<string>))).toBe(true);
@@ -206,6 +224,10 @@ describe("AppBackup", () => {
         ]);
         expect(env.get("RESTIC_PASSWORD")).toHaveLength(48);
         expect(env.get("AWS_SECRET_ACCESS_KEY")).toHaveLength(40);
+        // The same values as in Vault and on the MinIO user: the sidecar writes what a restore can read.
+        expect(env.get("RESTIC_PASSWORD")).toBe(resultOf(built.mine, "mm-restic-password"));
+        expect(env.get("AWS_SECRET_ACCESS_KEY")).toBe(resultOf(built.mine, "mm-s3-secret-key"));
+        expect(only(built.mine, T.user).inputs.secret).toBe(resultOf(built.mine, "mm-s3-secret-key"));
         expect(env.has("BACKUP_CRON")).toBe(false);
         expect([...env.values()]).not.toContain("false");
         expect(container.inputs.labels).toEqual(expect.arrayContaining([{ label: "com.docker.compose.project", value: "mattermost" }]));
@@ -256,8 +278,18 @@ describe("AppBackup", () => {
         expect(init.inputs.create).toContain("docker exec -i mattermost_stackback sh -s");
         expect(init.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@vm1.test" });
         expect(init.inputs.triggers).toEqual(["mm-sidecar-id"]);
-        const deps = built.seen.find((s) => s.type === T.command)!.opts.dependsOn as pulumi.Resource[];
-        expect(deps.length).toBeGreaterThan(0);
+    });
+
+    test("each step waits for what it needs: lifecycle for versioning, sidecar for its policy, the check for the sidecar and Vault", () => {
+        // MinIO refuses non-current-version rules on a bucket that is not versioned yet.
+        expect(waitsFor(built.mine, "mm-lifecycle")).toEqual(["mm-bucket", "mm-versioning"]);
+        // Started before its policy is attached, the sidecar's first restic call is denied.
+        expect(waitsFor(built.mine, "mm-sidecar")).toEqual(["mm-cache", "mm-image", "mm-policy-attachment", "mm-restic-password", "mm-s3-secret-key"]);
+        // The check initialises the repository with the password, so Vault must hold it first: a
+        // failed Vault write after init would leave a repository whose password is nowhere.
+        expect(waitsFor(built.mine, "mm-repository-init")).toEqual(["mm-sidecar", "mm-vault-secret"]);
+        expect(waitsFor(built.mine, "mm-vault-secret")).toEqual(["mm-restic-password", "mm-s3-secret-key", "mm-user"]);
+        expect(waitsFor(built.mine, "mm-policy-attachment")).toEqual(["mm-policy", "mm-user"]);
     });
 
     test("outputs: bucket, repository URL, Vault path, access key id, container, schedule, none secret", async () => {
@@ -370,10 +402,6 @@ describe("AppBackup", () => {
     });
 });
 
-test("find() names what exists when a lookup fails", () => {
-    expect(() => find([], "x", "y")).toThrow(/found 0/);
-});
-
 describe("AppBackup with monitoring", () => {
     let built: Awaited<ReturnType<typeof build>>;
     beforeAll(async () => {
@@ -398,11 +426,17 @@ describe("AppBackup with monitoring", () => {
         expect(exporter.inputs.volumes).toEqual([{ volumeName: "n8n_restic_exporter_cache", containerPath: EXPORTER_CACHE_PATH }]);
         expect(named("exporter-cache").type).toBe(T.volume);
         // Started only once the repository exists: an exporter on a missing repository fails its first read.
-        const deps = built.seen.find((s) => s.name === "mon-exporter")!.opts.dependsOn as pulumi.Resource[];
-        const init = built.seen.find((s) => s.name === "mon-repository-init")!;
-        expect(init).toBeDefined();
-        expect(deps.length).toBe(2);
+        expect(waitsFor(built.mine, "mon-exporter")).toEqual([
+            "mon-exporter-cache",
+            "mon-exporter-image",
+            "mon-reader-policy-attachment",
+            "mon-reader-secret-key",
+            "mon-repository-init",
+            "mon-restic-password",
+        ]);
         expect(named("exporter-image").inputs.name).toBe("ngosang/restic-exporter:2.0.2");
+        // Without an image argument the sidecar too runs the pinned release (stack-back v1.5.4).
+        expect(named("image").inputs.name).toBe("ghcr.io/lawndoc/stack-back:v1.5.4");
         expect(exporter.inputs.labels).toEqual(
             expect.arrayContaining([
                 { label: "platform-backups.app", value: "n8n" },

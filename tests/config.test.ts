@@ -57,6 +57,17 @@ describe("a valid config", () => {
         ]);
     });
 
+    test("without schedule settings, a group's apps start 20 minutes apart from 02:00, each expected to take 20", () => {
+        const apps = ["a", "b", "c", "d"].map((name) => ({ name, host: "vm1", group: "g" }));
+        const f = parseStackConfig(fleet({ apps }));
+        expect(f.apps.map((a) => [a.schedule, a.expectedDuration])).toEqual([
+            ["0 2 * * *", 20],
+            ["20 2 * * *", 20],
+            ["40 2 * * *", 20],
+            ["0 3 * * *", 20],
+        ]);
+    });
+
     test("start and spacing are configurable per stack, and wrap past midnight", () => {
         const apps = ["a", "b", "c"].map((name) => ({ name, host: "vm1", group: "g" }));
         const f = parseStackConfig(fleet({ apps, schedule: { start: "23:30", spacingMinutes: 20 } }));
@@ -189,6 +200,52 @@ describe("monitoring and notifications in the config", () => {
         expect(exporterPort("b", 20000) - 20000).toBe(exporterPort("b") - DEFAULTS.exporterPortBase);
         expect(exporterPort("b")).toBeGreaterThanOrEqual(DEFAULTS.exporterPortBase);
         expect(exporterPort("b")).toBeLessThan(DEFAULTS.exporterPortBase + EXPORTER_PORT_SPAN);
+    });
+
+    describe("an explicit port that is another app's derived port is reported, in either list order", () => {
+        // Derived ports never move to make room (that would move a running exporter when an app is
+        // added), so the clash is an error on the later app, whichever of the two is explicit.
+        const derivedOfB = exporterPort("b");
+        const a = { name: "a", host: "vm1", group: "g", monitoring: { port: derivedOfB } };
+        const b = { name: "b", host: "vm1", group: "g" };
+        test.each([
+            ["explicit first", [a, b], `apps[1] (b).monitoring.port: ${derivedOfB} is already the exporter port of apps[0] (a) on host vm1`],
+            ["explicit last", [b, a], `apps[1] (a).monitoring.port: ${derivedOfB} is already the exporter port of apps[0] (b) on host vm1`],
+        ])("%s", (_, apps, message) => {
+            const problems = problemsOf(fleet({ apps, monitoring: { enabled: true } }));
+            expect(problems).toHaveLength(1);
+            expect(problems[0]).toContain(message);
+        });
+
+        test("on another host the same port is no clash", () => {
+            const f = parseStackConfig(fleet({ apps: [a, { ...b, host: "vm2" }], monitoring: { enabled: true } }));
+            expect(f.apps.map((app) => app.monitoring?.port)).toEqual([derivedOfB, derivedOfB]);
+        });
+
+        test("the free port it suggests is claimed by no app of the host, earlier or later in the list", () => {
+            const base = DEFAULTS.exporterPortBase;
+            const apps = [
+                { name: "a", host: "vm1", group: "g", monitoring: { port: 9600 } },
+                { name: "b", host: "vm1", group: "g", monitoring: { port: 9600 } },
+                { name: "c", host: "vm1", group: "g", monitoring: { port: base } },
+                { name: "d", host: "vm1", group: "g", monitoring: { port: base + 1 } },
+            ];
+            const problems = problemsOf(fleet({ apps, monitoring: { enabled: true } }));
+            expect(problems).toEqual([expect.stringMatching(/^apps\[1\] \(b\)\.monitoring\.port: 9600 is already/)]);
+            expect(problems[0]).toMatch(new RegExp(`e\\.g\\. ${base + 2}$`));
+        });
+    });
+
+    test("an app's own retentionDays and graceHours override the stack's", () => {
+        const apps = [
+            { name: "a", host: "vm1", group: "g", retentionDays: 7, monitoring: { graceHours: 10 } },
+            { name: "b", host: "vm1", group: "g" },
+        ];
+        const f = parseStackConfig(fleet({ apps, retentionDays: 45, monitoring: { enabled: true, graceHours: 3 } }));
+        expect(f.apps.map((app) => [app.name, app.retentionDays, app.monitoring?.graceHours])).toEqual([
+            ["a", 7, 10],
+            ["b", 45, 3],
+        ]);
     });
 
     test("monitoring is off unless the stack or the app turns it on", () => {

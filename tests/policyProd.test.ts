@@ -6,12 +6,11 @@
  *
  * What the rules get, and how it is reconstructed here:
  * - props: the inputs as the engine received them, secrets unwrapped (what `validateResource` sees);
- * - opts.protect: read from the engine request itself (the mock engine does not report options),
- *   by wrapping the mock monitor's `registerResource`; retainOnDelete is recorded too, to show that
- *   AppBackup relies on it, though no policy can see it;
+ * - opts.protect: read from the engine request itself (the mock engine does not report options;
+ *   tests/support/pulumiMocks.ts wraps the mock monitor's `registerResource`); retainOnDelete is
+ *   recorded too, to show that AppBackup relies on it, though no policy can see it;
  * - secretness: `Registered.secretPaths`, re-wrapped as the SDK's `Secret` for the remediation.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "@pulumi/policy";
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { isStackBackContainer, RESOURCE_TYPES, secretEnvsAreSecret, violations } from "../policy/rules";
@@ -22,34 +21,12 @@ const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownChe
 
 const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secretsPreservingProxy: <T>(x: T) => T };
 
-interface SentOptions {
-    protect: boolean;
-    retainOnDelete: boolean;
-}
-
-/** The options of each registration, keyed `type::name`, as the program sent them to the engine. */
-const sentOptions = new Map<string, SentOptions>();
-
-/** Wraps the (mock) engine's registerResource to record the options of each request. */
-function recordOptions(): void {
-    // The monitor is the SDK's gRPC client shape; only registerResource is wrapped.
-    const monitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource: (req: { getType(): string; getName(): string; getProtect(): boolean; getRetainondelete(): boolean }, ...rest: unknown[]) => unknown;
-    };
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, ...rest) => {
-        sentOptions.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
-        return original(req, ...rest);
-    };
-}
-
 let run: ProgramRun;
 let resources: Registered[];
 beforeAll(async () => {
     run = await runProgram(
         stackConfig("prod"),
         () => {
-            recordOptions();
             let loaded: Record<string, unknown> = {};
             jest.isolateModules(() => {
                 loaded = require("../index");
@@ -61,12 +38,13 @@ beforeAll(async () => {
     resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
 }, 30_000); // loading the program and the provider SDKs the first time takes a few seconds
 
-const optionsOf = (r: Registered): SentOptions => sentOptions.get(`${r.type}::${r.name}`) ?? { protect: false, retainOnDelete: false };
+// The mock records each engine request's options (tests/support/pulumiMocks.ts recordRequests) and
+// fails the registration when it has none, so a missing record cannot pass for `protect: false`.
+const optionsOf = (r: Registered): Registered["options"] => r.options;
 
 test("the prod program registers every resource type the pack guards", () => {
     const types = new Set(resources.map((r) => r.type));
     for (const type of Object.values(RESOURCE_TYPES)) expect(types).toContain(type);
-    expect(sentOptions.size).toBeGreaterThanOrEqual(resources.length);
 });
 
 test("no rule of the pack reports a violation on any prod resource", () => {

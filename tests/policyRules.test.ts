@@ -280,4 +280,14 @@ describe("the pack", () => {
         );
         expect(violations({ type: RESOURCE_TYPES.container, name: "c", props: sidecar(), opts: {} })).toEqual([]);
     });
+
+    it("checks a Container's own image too, not only RemoteImage: a container can name an image directly", () => {
+        const latest = violations({ type: RESOURCE_TYPES.container, name: "c", props: sidecar({ image: "ghcr.io/lawndoc/stack-back:latest" }), opts: {} });
+        expect(latest).toEqual([expect.stringMatching(/^docker-image-pinned: Container "mattermost_stackback" image .*uses :latest/)]);
+        const untagged = violations({ type: RESOURCE_TYPES.container, name: "c", props: sidecar({ image: "ghcr.io/lawndoc/stack-back" }), opts: {} });
+        expect(untagged).toEqual([expect.stringMatching(/^docker-image-pinned: .*has no tag/)]);
+        // The digest a RemoteImage hands the container (repoDigest) is pinned.
+        const digest = `ghcr.io/lawndoc/stack-back@sha256:${"a".repeat(64)}`;
+        expect(violations({ type: RESOURCE_TYPES.container, name: "c", props: sidecar({ image: digest }), opts: {} })).toEqual([]);
+    });
 });

@@ -133,8 +133,12 @@ describe("settings that reach the program from the config", () => {
             runbookBaseUrl: "https://git.example.com/p/docs/monitoring.md",
         };
         const vault = { ...(raw.vault as Record<string, unknown>), skipChildToken: true, maxLeaseTtlSeconds: 600 };
+        // n8n keeps a week and may be 10 hours late; the others keep the stack's 30 days and 2 hours.
+        const apps = (raw.apps as Record<string, unknown>[]).map((app) =>
+            app.name === "n8n" ? { ...app, retentionDays: 7, monitoring: { graceHours: 10 } } : app,
+        );
         custom = await runProgram(
-            { ...raw, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 },
+            { ...raw, apps, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 },
             () => {
                 let loaded: Record<string, unknown> = {};
                 jest.isolateModules(() => {
@@ -152,6 +156,25 @@ describe("settings that reach the program from the config", () => {
         expect(rules).toContain("for: 150m");
         expect(rules).not.toContain("for: 90m");
         expect(rules).toContain("runbook_url: https://git.example.com/p/docs/monitoring.md#resticcheckfailed");
+    });
+
+    const named = (name: string) => custom.registered.find((r: Registered) => r.name === name)!;
+    const keepOf = (app: string) => (named(`${app}-sidecar`).inputs.envs as string[]).filter((e) => e.startsWith("RESTIC_KEEP_"));
+
+    test("an app's own retentionDays reaches restic's keep policy and the bucket's lifecycle; the others keep the stack's", () => {
+        expect(keepOf("n8n")).toEqual(["RESTIC_KEEP_DAILY=7", "RESTIC_KEEP_WEEKLY=1", "RESTIC_KEEP_MONTHLY=0", "RESTIC_KEEP_YEARLY=0"]);
+        expect(keepOf("mattermost")).toEqual(["RESTIC_KEEP_DAILY=30", "RESTIC_KEEP_WEEKLY=5", "RESTIC_KEEP_MONTHLY=1", "RESTIC_KEEP_YEARLY=0"]);
+        const expiresAfter = (app: string) => (named(`${app}-lifecycle`).inputs.rules as Record<string, unknown>[])[0].noncurrentVersionExpirationDays;
+        expect([expiresAfter("n8n"), expiresAfter("mattermost")]).toEqual([7, 30]);
+    });
+
+    test("an app's own graceHours sets when its backup counts as stale; the others keep the stack's", () => {
+        const rules = (YAML.parse(String(custom.exports.alertRules)) as { groups: { rules: { alert: string; expr: string; labels: { app: string } }[] }[] })
+            .groups[0].rules;
+        const staleExpr = (app: string) => rules.find((r) => r.alert === "ResticBackupStale" && r.labels.app === app)!.expr;
+        // A daily backup: 24 h plus the grace, in seconds.
+        expect(staleExpr("n8n")).toMatch(/ > 122400$/);
+        expect(staleExpr("mattermost")).toMatch(/ > 93600$/);
     });
 
     test("time zone, check bound and Vault settings reach their resources", () => {

@@ -246,8 +246,16 @@ describe("how the check reaches the host", () => {
 });
 
 describe("stack-back v1.5.4 facts the sidecar depends on", () => {
-    test("utils.py docker_client: the socket is mounted where DOCKER_HOST points", () => {
-        expect(SIDECAR_DOCKER_HOST).toBe(`unix://${SIDECAR_DOCKER_SOCKET}`);
+    test("utils.py docker_client: the sidecar's DOCKER_HOST names the path the socket is mounted at", () => {
+        const env = sidecarEnv({
+            repository: "s3:https://m:9000/b",
+            resticPassword: "p",
+            accessKeyId: "k",
+            secretAccessKey: "s",
+            schedule: "0 2 * * *",
+            keep: keepPolicyForRetention(30),
+        });
+        expect(env.find((e) => e.name === "DOCKER_HOST")?.value).toBe("unix:///tmp/docker.sock");
         expect(SIDECAR_DOCKER_SOCKET).toBe("/tmp/docker.sock");
     });
 

@@ -12,8 +12,31 @@ export interface Registered {
     inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- provider inputs are untyped JSON
     /** Paths of the inputs that reached the engine as secrets, e.g. `envs[1]`, `dataJson`. */
     secretPaths: string[];
+    /** Outputs the mock engine returned beyond the inputs, e.g. a `RandomPassword`'s `result`. */
+    computed: Record<string, unknown>;
     /** Provider reference `urn::id`, when one was set. */
     provider?: string;
+    /**
+     * Names of the resources this one waits for, as the engine request lists them: its `dependsOn`
+     * and every resource whose output feeds one of its inputs (the mock engine itself reports neither).
+     */
+    dependsOn: string[];
+    /** Resource options from the engine request, which the mock engine does not report either. */
+    options: { protect: boolean; retainOnDelete: boolean };
+}
+
+/** What `recordRequests` reads from an engine request (the SDK's gRPC message). */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+}
+
+/** The name part of a URN (`urn:pulumi:stack::project::type$type::name`). */
+export function urnName(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
 /** The marker the SDK puts on secret values it sends to the engine. */
@@ -54,16 +77,37 @@ function computedState(type: string, inputs: Record<string, unknown>, name: stri
     }
 }
 
+/**
+ * Wraps the (mock) engine's registerResource to keep what each request carries beyond its inputs:
+ * dependencies and options, keyed `type::name`, for `newResource` to pick up.
+ */
+function recordRequests(sent: Map<string, Pick<Registered, "dependsOn" | "options">>): void {
+    // The monitor is the SDK's gRPC client shape; only registerResource is wrapped.
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, ...rest: unknown[]) => unknown };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, ...rest) => {
+        sent.set(`${req.getType()}::${req.getName()}`, {
+            dependsOn: req.getDependenciesList().map(urnName).sort(),
+            options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() },
+        });
+        return original(req, ...rest);
+    };
+}
+
 /** Installs mocks; returns the list that fills as resources are registered. */
 export function installMocks(project = "platform-backups", stack = "test"): Registered[] {
     const registered: Registered[] = [];
+    const sent = new Map<string, Pick<Registered, "dependsOn" | "options">>();
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const secretPaths: string[] = [];
                 const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, unknown>;
-                registered.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, inputs, args.name) } };
+                const request = sent.get(`${args.type}::${args.name}`);
+                if (!request) throw new Error(`no engine request recorded for ${args.type}::${args.name}`);
+                const computed = computedState(args.type, inputs, args.name);
+                registered.push({ type: args.type, name: args.name, inputs, secretPaths, computed, provider: args.provider, ...request });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 return args.inputs;
@@ -73,6 +117,7 @@ export function installMocks(project = "platform-backups", stack = "test"): Regi
         stack,
         false,
     );
+    recordRequests(sent);
     return registered;
 }
 
