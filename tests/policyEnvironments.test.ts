@@ -4,7 +4,8 @@
  */
 import { validateStackConfig } from "../components/config";
 import { RESOURCE_TYPES, violations } from "../policy/rules";
-import { runProgram, stackConfig } from "./support/stack";
+import { stackConfig } from "./support/stack";
+import { runStackProgram } from "./support/jestStack";
 
 const prod = stackConfig("prod");
 const staging = stackConfig("staging");
@@ -31,17 +32,7 @@ describe("Pulumi.staging.yaml", () => {
 
 describe.each(["staging", "dev"])("the %s program under the policy pack", (stack) => {
     test("registers no resource that any rule of the pack rejects", async () => {
-        const run = await runProgram(
-            stackConfig(stack),
-            () => {
-                let loaded: Record<string, unknown> = {};
-                jest.isolateModules(() => {
-                    loaded = require("../index");
-                });
-                return loaded;
-            },
-            { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
-        );
+        const run = await runStackProgram(stackConfig(stack));
         const resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
         expect(resources.filter((r) => r.type === RESOURCE_TYPES.container).length).toBeGreaterThan(0);
         // protect is never set by this program (see policyProd.test.ts, which reads it from the engine requests)

@@ -15,7 +15,8 @@ import { Secret } from "@pulumi/policy";
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { isStackBackContainer, RESOURCE_TYPES, secretEnvsAreSecret, violations } from "../policy/rules";
 import { Registered } from "./support/pulumiMocks";
-import { ProgramRun, runProgram, stackConfig } from "./support/stack";
+import { ProgramRun, stackConfig } from "./support/stack";
+import { runStackProgram } from "./support/jestStack";
 
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(x: T) => T };
 
@@ -24,17 +25,7 @@ const { secretsPreservingProxy } = require("@pulumi/policy/secret") as { secrets
 let run: ProgramRun;
 let resources: Registered[];
 beforeAll(async () => {
-    run = await runProgram(
-        stackConfig("prod"),
-        () => {
-            let loaded: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                loaded = require("../index");
-            });
-            return loaded;
-        },
-        { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
-    );
+    run = await runStackProgram(stackConfig("prod"));
     resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
 }, 30_000); // loading the program and the provider SDKs the first time takes a few seconds
 

@@ -11,7 +11,8 @@ import * as YAML from "yaml";
 import { ALERTS, QUOTA_ALERT, RESTORE_RUNBOOK_PAGE, restoreRunbookPage, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
 import { DRILL_ALERTS } from "../components/restoreDrill";
 import { anchorsOf } from "./support/markdown";
-import { ROOT, runProgram, stackConfig } from "./support/stack";
+import { ROOT, stackConfig } from "./support/stack";
+import { runStackProgram } from "./support/jestStack";
 
 const RUNBOOK_ANCHORS = anchorsOf(fs.readFileSync(path.join(ROOT, RUNBOOK_PAGE), "utf8"));
 const RESTORE_ANCHORS = anchorsOf(fs.readFileSync(path.join(ROOT, RESTORE_RUNBOOK_PAGE), "utf8"));
@@ -44,17 +45,7 @@ function deadRunbooks(rules: RuleFile, base: string, pages = pagesOf(base)): str
 
 /** The alert rules the program exports for a stack, as Prometheus would load them. */
 async function programRules(stack: string): Promise<RuleFile> {
-    const run = await runProgram(
-        stackConfig(stack),
-        () => {
-            let loaded: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                loaded = require("../index");
-            });
-            return loaded;
-        },
-        { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
-    );
+    const run = await runStackProgram(stackConfig(stack));
     return YAML.parse(String(run.exports.alertRules)) as RuleFile;
 }
 

@@ -2,21 +2,12 @@ import * as YAML from "yaml";
 import { exporterPort } from "../components/config";
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, runProgram, stackConfig } from "./support/stack";
+import { runStackProgram } from "./support/jestStack";
 
 /** Runs index.ts over Pulumi.prod.yaml itself, with provider secrets as the CLI would pass them. */
 let run: ProgramRun;
 beforeAll(async () => {
-    run = await runProgram(
-        stackConfig("prod"),
-        () => {
-            let loaded: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                loaded = require("../index");
-            });
-            return loaded;
-        },
-        { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
-    );
+    run = await runStackProgram(stackConfig("prod"));
 });
 
 const ofType = (type: string) => run.registered.filter((r: Registered) => r.type === type);
