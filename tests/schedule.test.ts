@@ -214,10 +214,10 @@ describe("planSchedules at the edges", () => {
         expect(planSchedules([app("a", "g", 20, 0), app("b", "g", 20, 1439)], windows({ g: { start: 0, end: 1439, maxConcurrent: 2 } })).problems).toEqual([]);
     });
 
-    it("runs a group whose maxConcurrent is malformed one backup at a time", () => {
-        const plan = planSchedules([app("a", "g"), app("b", "g")], windows({ g: { maxConcurrent: 1.5 } }));
+    it.each([1.5, 0, -2])("runs a group whose maxConcurrent is %p one backup at a time", (maxConcurrent) => {
+        const plan = planSchedules([app("a", "g"), app("b", "g"), app("c", "g")], windows({ g: { maxConcurrent } }));
         expect(plan.problems).toHaveLength(1);
-        expect(plan.slots.map((s) => s.start)).toEqual([120, 140]);
+        expect(plan.slots.map((s) => s.cron)).toEqual(["0 2 * * *", "20 2 * * *", "40 2 * * *"]);
     });
 
     it.each([0, 1440, 2.5])("refuses an expectedDuration of %p, naming the app and the range", (d) => {
@@ -256,6 +256,11 @@ describe("planSchedules at the edges", () => {
                 "maxConcurrent 1 of its backups run at once; choose a time when fewer of them run, " +
                 "remove the schedule and let the planner place it, or raise schedule.groups.g.maxConcurrent",
         ]);
+    });
+
+    it("lists every app an explicit slot overlaps", () => {
+        const plan = planSchedules([app("a", "g"), app("b", "g"), app("c", "g", 20, 130)], windows({ g: { maxConcurrent: 2 } }));
+        expect(plan.problems.map((p) => p.message)).toEqual([expect.stringContaining('(until 02:30) overlaps "a", "b" in group "g"')]);
     });
 
     it("names only the apps an explicit slot overlaps, not those that end as it starts or start as it ends", () => {
