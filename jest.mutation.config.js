@@ -18,5 +18,6 @@ module.exports = {
         "<rootDir>/tests/config.test.ts",
         "<rootDir>/tests/monitoring.test.ts",
         "<rootDir>/tests/policyRules.test.ts",
+        "<rootDir>/tests/restoreAccess.test.ts",
     ],
 };

@@ -25,10 +25,11 @@ export default {
     // The Pulumi SDKs take seconds to load on a busy machine; a mutant that makes a loop endless
     // is still stopped after this much time beyond the unmutated run.
     timeoutMS: 30000,
-    // The pure modules every pipeline is named, scheduled and authorised by. AppBackup under mocks
+    // The pure modules every pipeline is named, scheduled and authorised by, and the restore access.
+    // The planner (schedule.ts, ~8 min alone) is a release-time run. AppBackup under mocks
     // and the other modules cost far more per mutant here: docs/mutation-testing.md ("Scope") says
     // how to run them and how long they take.
-    mutate: ["components/naming.ts", "components/iamPolicy.ts", "components/cron.ts"],
+    mutate: ["components/naming.ts", "components/iamPolicy.ts", "components/cron.ts", "components/restoreAccess.ts"],
     thresholds: { high: 90, low: 85, break: 85 },
     reporters: ["clear-text", "progress", "html", "json"],
     htmlReporter: { fileName: "reports/mutation/mutation.html" },

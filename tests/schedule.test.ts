@@ -185,4 +185,94 @@ describe("windowEnd", () => {
         expect(windowEnd({ start: 120, end: 300, maxConcurrent: 1 })).toBe(300);
         expect(windowEnd({ start: 120, maxConcurrent: 1 })).toBe(1560);
     });
+
+    it("reads an end equal to the start as a whole day, not an empty window", () => {
+        expect(windowEnd({ start: 120, end: 120, maxConcurrent: 1 })).toBe(1560);
+    });
+});
+
+// Behaviours the mutation run (docs/mutation-testing.md) found unchecked: what a stack owner sees
+// when a value is out of range, and the edges of explicit slots.
+describe("planSchedules at the edges", () => {
+    it("names every malformed window value with its config path and what it must be", () => {
+        const plan = planSchedules([app("a", "g")], () => ({ start: 1440, end: 1.5, maxConcurrent: 0 }));
+        expect(plan.problems.map((p) => p.message)).toEqual([
+            "schedule.groups.g.start must be a minute of the day (0-1439), got 1440",
+            "schedule.groups.g.end must be a minute of the day (0-1439), got 1.5",
+            "schedule.groups.g.maxConcurrent must be a whole number of at least 1, got 0",
+        ]);
+        // Planning goes on with 00:00 and one at a time, so every app still gets a slot.
+        expect(plan.slots[0]).toMatchObject({ start: 0, cron: "0 0 * * *" });
+    });
+
+    it.each([-1, 1440, 12.5])("refuses the window start %p", (start) => {
+        const plan = planSchedules([app("a", "g")], windows({ g: { start } }));
+        expect(plan.problems.map((p) => p.message)).toEqual([`schedule.groups.g.start must be a minute of the day (0-1439), got ${start}`]);
+    });
+
+    it("accepts the first and last minute of the day as window start, end and explicit start", () => {
+        expect(planSchedules([app("a", "g", 20, 0), app("b", "g", 20, 1439)], windows({ g: { start: 0, end: 1439, maxConcurrent: 2 } })).problems).toEqual([]);
+    });
+
+    it.each([1.5, 0, -2])("runs a group whose maxConcurrent is %p one backup at a time", (maxConcurrent) => {
+        const plan = planSchedules([app("a", "g"), app("b", "g"), app("c", "g")], windows({ g: { maxConcurrent } }));
+        expect(plan.problems).toHaveLength(1);
+        expect(plan.slots.map((s) => s.cron)).toEqual(["0 2 * * *", "20 2 * * *", "40 2 * * *"]);
+    });
+
+    it.each([0, 1440, 2.5])("refuses an expectedDuration of %p, naming the app and the range", (d) => {
+        const plan = planSchedules([app("a", "g", d)], windows());
+        expect(plan.problems.map((p) => p.message)).toEqual([`expectedDuration of "a" must be a whole number of minutes from 1 to 1439, got ${d}`]);
+    });
+
+    it("holds a too-long backup's capacity for at most 1439 minutes, so the plan stays within a day", () => {
+        const plan = planSchedules([app("a", "g", 5000)], windows());
+        expect(plan.slots[0].end - plan.slots[0].start).toBe(1439);
+    });
+
+    it.each([-5, 1440, 1.5, Number.NaN])("refuses the explicit start %p and still plans the app", (explicitStart) => {
+        const plan = planSchedules([app("a", "g", 20, explicitStart)], windows());
+        expect(plan.problems.map((p) => p.message)).toEqual([`the explicit start of "a" must be a minute of the day (0-1439), got ${explicitStart}`]);
+        expect(plan.slots[0].cron).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/);
+    });
+
+    it("tells the owners of two apps pinned to the same minute how to resolve it", () => {
+        const plan = planSchedules([app("a", "g", 20, 180), app("b", "g", 20, 180)], windows());
+        expect(plan.problems.map((p) => p.message)).toEqual([
+            '"b" and "a" of group "g" both have the explicit start 03:00; ' +
+                "give one of them another time, or remove its schedule and let the planner place it",
+        ]);
+    });
+
+    it("names the first app of a minute when a third app is pinned there too", () => {
+        const plan = planSchedules([app("a", "g", 20, 180), app("b", "g", 20, 180), app("c", "g", 20, 180)], windows({ g: { maxConcurrent: 5 } }));
+        expect(plan.problems[1].message).toMatch(/^"c" and "a" of group "g"/);
+    });
+
+    it("states the overlapping slot's end and every way out", () => {
+        const plan = planSchedules([app("a", "g"), app("b", "g", 20, 130)], windows());
+        expect(plan.problems.map((p) => p.message)).toEqual([
+            'the explicit start 02:10 of "b" (until 02:30) overlaps "a" in group "g", which lets more than ' +
+                "maxConcurrent 1 of its backups run at once; choose a time when fewer of them run, " +
+                "remove the schedule and let the planner place it, or raise schedule.groups.g.maxConcurrent",
+        ]);
+    });
+
+    it("lists every app an explicit slot overlaps", () => {
+        const plan = planSchedules([app("a", "g"), app("b", "g"), app("c", "g", 20, 130)], windows({ g: { maxConcurrent: 2 } }));
+        expect(plan.problems.map((p) => p.message)).toEqual([expect.stringContaining('(until 02:30) overlaps "a", "b" in group "g"')]);
+    });
+
+    it("names only the apps an explicit slot overlaps, not those that end as it starts or start as it ends", () => {
+        // a 02:00-02:20, b 02:20-02:40, c 02:40-03:00; the pinned d runs 02:20-02:40, exactly beside a and c.
+        const plan = planSchedules([app("a", "g"), app("b", "g"), app("c", "g"), app("d", "g", 20, 140)], windows());
+        expect(plan.problems).toHaveLength(1);
+        expect(plan.problems[0].message).toMatch(/overlaps "b" in group "g"/);
+    });
+
+    it("lets an explicit slot end exactly when the next night begins, beside the night's first app", () => {
+        // 01:40 for 20 minutes ends at 02:00 (next day), when the group's first planned app starts.
+        const plan = planSchedules([app("a", "g"), app("late", "g", 20, 100)], windows());
+        expect(plan.problems).toEqual([]);
+    });
 });
