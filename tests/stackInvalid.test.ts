@@ -2,11 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, settle } from "./support/pulumiMocks";
 import { setStackConfig, stackConfig } from "./support/stack";
 
-test("the program refuses bad config with one RunError and registers nothing", async () => {
-    const registered = installMocks();
-    const raw = stackConfig("prod");
-    const apps = [...(raw.apps as object[]), { name: "mattermost", host: "platform-one-vm9", group: "green", schedule: "*/5 * * * *" }];
-    setStackConfig({ ...raw, apps, retentionDays: 0 });
+/** Loads the program anew with the config set and returns what it threw (undefined if nothing). */
+async function programError(): Promise<unknown> {
     let error: unknown;
     jest.isolateModules(() => {
         try {
@@ -16,6 +13,15 @@ test("the program refuses bad config with one RunError and registers nothing", a
         }
     });
     await settle();
+    return error;
+}
+
+test("the program refuses bad config with one RunError and registers nothing", async () => {
+    const registered = installMocks();
+    const raw = stackConfig("prod");
+    const apps = [...(raw.apps as object[]), { name: "mattermost", host: "platform-one-vm9", group: "green", schedule: "*/5 * * * *" }];
+    setStackConfig({ ...raw, apps, retentionDays: 0 });
+    const error = await programError();
     // isolateModules loads a second copy of the SDK, so check the kind by its own test.
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
@@ -33,15 +39,7 @@ test("the program reads every key of the stack: a typo in our namespace or a nea
     pulumi.runtime.setConfig("platform-backup:image", "ghcr.io/lawndoc/stack-back:v1.5.4");
     pulumi.runtime.setConfig("minio:region", "us-east-1");
     pulumi.runtime.setConfig("pulumi:disable-default-providers", '["*"]');
-    let error: unknown;
-    jest.isolateModules(() => {
-        try {
-            require("../index");
-        } catch (e) {
-            error = e;
-        }
-    });
-    await settle();
+    const error = await programError();
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const lines = (error as Error).message.split("\n").slice(1);
     expect(lines).toEqual([
