@@ -17,7 +17,7 @@
  */
 import * as YAML from "yaml";
 import { DRILL_ALERTS, drillAlertRules, DrilledApp, drillScrapeJob } from "./restoreDrill";
-import type { EnvEntry } from "./stackback";
+import { type EnvEntry, plainEnv, resticAccessEnv } from "./stackback";
 
 /** The exporter image without a tag. */
 export const EXPORTER_IMAGE_REPOSITORY = "ngosang/restic-exporter";
@@ -188,17 +188,10 @@ export function exporterEnv(options: ExporterEnvOptions): EnvEntry[] {
     if (!Number.isInteger(refresh) || refresh < 60) {
         throw new RangeError(`refreshIntervalSeconds must be a whole number of at least 60 seconds, got ${refresh}`);
     }
-    const plain = (name: string, value: string): EnvEntry => ({ name, value, secret: false });
-    const secret = (name: string, value: string): EnvEntry => ({ name, value, secret: true });
+    const plain = plainEnv;
     const on = (name: string): EnvEntry => plain(name, "true");
 
-    const entries: EnvEntry[] = [
-        plain("RESTIC_REPOSITORY", options.repository),
-        secret("RESTIC_PASSWORD", options.resticPassword),
-        plain("AWS_ACCESS_KEY_ID", options.accessKeyId),
-        secret("AWS_SECRET_ACCESS_KEY", options.secretAccessKey),
-        plain("REFRESH_INTERVAL", String(refresh)),
-    ];
+    const entries: EnvEntry[] = [...resticAccessEnv(options), plain("REFRESH_INTERVAL", String(refresh))];
     if (options.region) entries.push(plain("AWS_DEFAULT_REGION", options.region));
     if (options.includePaths ?? true) entries.push(on("INCLUDE_PATHS"));
     if (options.checkRepository === false) entries.push(on("NO_CHECK"));

@@ -27,7 +27,7 @@
 import { dailyCron, formatClock, MINUTES_PER_DAY } from "./cron";
 import type { AlertRule, ScrapeJob } from "./monitoring";
 import type { GroupWindow, PlannedSlot } from "./schedule";
-import { DEFAULT_STACKBACK_IMAGE, EnvEntry } from "./stackback";
+import { DEFAULT_STACKBACK_IMAGE, EnvEntry, plainEnv, resticAccessEnv } from "./stackback";
 
 /** The drill image: stack-back's own pinned image (restic 0.18.1, sh, python3, dcron). */
 export const DRILL_IMAGE = DEFAULT_STACKBACK_IMAGE;
@@ -376,13 +376,9 @@ export interface DrillOptions {
 
 /** The drill container's environment, in a stable order. */
 export function drillEnv(options: DrillOptions): EnvEntry[] {
-    const plain = (name: string, value: string): EnvEntry => ({ name, value, secret: false });
-    const secret = (name: string, value: string): EnvEntry => ({ name, value, secret: true });
+    const plain = plainEnv;
     const entries: EnvEntry[] = [
-        plain("RESTIC_REPOSITORY", options.repository),
-        secret("RESTIC_PASSWORD", options.resticPassword),
-        plain("AWS_ACCESS_KEY_ID", options.accessKeyId),
-        secret("AWS_SECRET_ACCESS_KEY", options.secretAccessKey),
+        ...resticAccessEnv(options),
         plain("DRILL_SCHEDULE", options.schedule),
         plain("DRILL_CHECK_SLICES", String(options.checkSlices ?? DRILL_DEFAULTS.checkSlices)),
         plain("DRILL_SAMPLE_FILES", String(options.sampleFiles ?? DRILL_DEFAULTS.sampleFiles)),

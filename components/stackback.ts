@@ -136,6 +136,37 @@ export interface EnvEntry {
     secret: boolean;
 }
 
+/** A plain (non-secret) environment entry. */
+export function plainEnv(name: string, value: string): EnvEntry {
+    return { name, value, secret: false };
+}
+
+/** An environment entry whose value is a credential. */
+export function secretEnv(name: string, value: string): EnvEntry {
+    return { name, value, secret: true };
+}
+
+/** How restic reaches and opens a repository on S3; secret values may be placeholders. */
+export interface ResticAccess {
+    repository: string;
+    resticPassword: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+}
+
+/**
+ * The four entries every restic container starts with (sidecar, exporter, drill), in that order:
+ * the repository, its password and the S3 key pair, the password and secret key marked secret.
+ */
+export function resticAccessEnv(access: ResticAccess): EnvEntry[] {
+    return [
+        plainEnv("RESTIC_REPOSITORY", access.repository),
+        secretEnv("RESTIC_PASSWORD", access.resticPassword),
+        plainEnv("AWS_ACCESS_KEY_ID", access.accessKeyId),
+        secretEnv("AWS_SECRET_ACCESS_KEY", access.secretAccessKey),
+    ];
+}
+
 /** What the sidecar's environment is made of. Secret values may be placeholders the caller swaps. */
 export interface SidecarEnvInput {
     repository: string;
@@ -157,13 +188,9 @@ export interface SidecarEnvInput {
 
 /** The sidecar's environment, in a stable order (a changed order would recreate the container). */
 export function sidecarEnv(input: SidecarEnvInput): EnvEntry[] {
-    const plain = (name: string, value: string): EnvEntry => ({ name, value, secret: false });
-    const secret = (name: string, value: string): EnvEntry => ({ name, value, secret: true });
+    const plain = plainEnv;
     const entries: EnvEntry[] = [
-        plain("RESTIC_REPOSITORY", input.repository),
-        secret("RESTIC_PASSWORD", input.resticPassword),
-        plain("AWS_ACCESS_KEY_ID", input.accessKeyId),
-        secret("AWS_SECRET_ACCESS_KEY", input.secretAccessKey),
+        ...resticAccessEnv(input),
         plain("CRON_SCHEDULE", input.schedule),
         plain("RESTIC_KEEP_DAILY", String(input.keep.daily)),
         plain("RESTIC_KEEP_WEEKLY", String(input.keep.weekly)),
