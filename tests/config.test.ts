@@ -9,20 +9,10 @@ import {
     validateStackConfig,
 } from "../components/config";
 import { stackConfig } from "./support/stack";
+import { smallFleet } from "./support/fleet";
 
-/** A small valid fleet; each test breaks one thing. */
 function fleet(overrides: Partial<RawStackConfig> = {}): RawStackConfig {
-    return {
-        minio: { endpoint: "minio.test:9000" },
-        vault: { address: "https://vault.test:8200" },
-        hosts: { vm1: { dockerHost: "ssh://deploy@vm1" }, vm2: { dockerHost: "ssh://deploy@vm2" } },
-        apps: [
-            { name: "mattermost", host: "vm1", group: "green" },
-            { name: "n8n", host: "vm1", group: "green" },
-            { name: "linkwarden", host: "vm2", group: "blue" },
-        ],
-        ...overrides,
-    };
+    return smallFleet(overrides);
 }
 
 function problemsOf(raw: RawStackConfig): string[] {

@@ -20,19 +20,10 @@ import {
 import { parseCron } from "../components/cron";
 import { fleetFromStackFile } from "../scripts/stackCli";
 import { ROOT } from "./support/stack";
+import { smallFleet } from "./support/fleet";
 
 function fleet(overrides: Partial<RawStackConfig> = {}): RawStackConfig {
-    return {
-        minio: { endpoint: "minio.test:9000" },
-        vault: { address: "https://vault.test:8200" },
-        hosts: { vm1: { dockerHost: "ssh://deploy@vm1" }, vm2: { dockerHost: "ssh://deploy@vm2" } },
-        apps: [
-            { name: "mattermost", host: "vm1", group: "green" },
-            { name: "chat", host: "vm1", group: "green" },
-            { name: "linkwarden", host: "vm2", group: "blue" },
-        ],
-        ...overrides,
-    };
+    return smallFleet(overrides, "chat");
 }
 
 const problemsOf = (raw: RawStackConfig) => validateStackConfig(raw).problems.map((p) => `${p.path}: ${p.message}`);
