@@ -3,10 +3,10 @@
  * The rules live in ./rules.ts as plain validators so that tests call them without the CLI.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { policies } from "./rules";
+import { allPolicies } from "./rules";
 
 new PolicyPack("platform-backups", {
     description:
         "Keeps per-app restic backups on MinIO recoverable: no expiry of current objects, least-privilege IAM, guarded buckets, a working stack-back sidecar.",
-    policies,
+    policies: allPolicies,
 });

@@ -20,11 +20,12 @@
  *   `additionalSecretOutputs` and `parent`. `retainOnDelete` is NOT part of the analyzer protocol: no
  *   policy can see it. See `bucketDeletionProblems` for what is enforced instead.
  */
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { Policies, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 import { bucketArn, isAllowed, objectsArn, type PolicyDocument } from "../components/iamPolicy";
 import { CRON_FIELDS } from "../components/cron";
 import { switchProblem, SWITCHES_ON_WHEN_SET, SWITCHES_ON_WHEN_TRUE } from "../components/stackback";
+import { adoptedPasswordKept } from "./adoption";
 
 /** Resource type tokens the rules apply to (checked against the provider SDKs' `__pulumiType`). */
 export const RESOURCE_TYPES = {
@@ -585,6 +586,12 @@ export const policies: ResourceValidationPolicy[] = [
     restoreDrillIsolated,
     secretEnvsAreSecret,
 ];
+
+/** Rules over the whole stack (they need several resources at once). */
+export const stackPolicies: StackValidationPolicy[] = [adoptedPasswordKept];
+
+/** What the pack serves: every resource rule, then every stack rule. */
+export const allPolicies: Policies = [...policies, ...stackPolicies];
 
 /** A plain resource as tests reconstruct it: what a validator needs. */
 export interface PlainResource {

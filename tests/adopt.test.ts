@@ -1,0 +1,96 @@
+import {
+    adoptedOptions,
+    adoptionLabels,
+    adoptionSummary,
+    adoptProblems,
+    AdoptSettings,
+    bucketImportId,
+    minioUserImportId,
+    UNMATCHED_ON_IMPORT,
+    vaultSecretImportId,
+} from "../components/adopt";
+
+const N8N: AdoptSettings = {
+    bucket: "restic-stackback-platform-one-vm1-n8n-bucket",
+    vaultSecret: { mount: "ansible", name: "stackback_n8n", version: 3 },
+};
+
+describe("import IDs (one fact of the providers' sources each)", () => {
+    test("a MinIO bucket, its versioning and its lifecycle import by the bucket's name (terraform-provider-minio v1.20.1)", () => {
+        expect(bucketImportId("restic-stackback-vm1-n8n-bucket")).toBe("restic-stackback-vm1-n8n-bucket");
+    });
+    test("a MinIO user imports by its name, its access key (resource_minio_iam_user.go)", () => {
+        expect(minioUserImportId("stackback")).toBe("stackback");
+    });
+    test("a KV v2 secret imports by <mount>/data/<name> (terraform-provider-vault resource_kv_secret_v2.go)", () => {
+        expect(vaultSecretImportId({ mount: "ansible", name: "stackback_n8n" })).toBe("ansible/data/stackback_n8n");
+        expect(vaultSecretImportId({ mount: "kv/team", name: "apps/stackback_n8n" })).toBe("kv/team/data/apps/stackback_n8n");
+    });
+});
+
+describe("adoptedOptions", () => {
+    test("until proven: protected, and what the import cannot match is ignored", () => {
+        expect(adoptedOptions(N8N, "b", UNMATCHED_ON_IMPORT.bucket)).toEqual({ import: "b", protect: true, ignoreChanges: ["quota"] });
+        expect(adoptedOptions(N8N, "ansible/data/stackback_n8n", UNMATCHED_ON_IMPORT.secret)).toEqual({
+            import: "ansible/data/stackback_n8n",
+            protect: true,
+            ignoreChanges: ["dataJson"],
+        });
+    });
+    test("once proven: the import ID stays (a no-op once in the state), protect and ignoreChanges go", () => {
+        expect(adoptedOptions({ ...N8N, proven: true }, "b", UNMATCHED_ON_IMPORT.lifecycle)).toEqual({ import: "b", protect: false, ignoreChanges: [] });
+    });
+});
+
+describe("what the check and the sidecar say about an adoption", () => {
+    test("the summary names the bucket and the Vault secret with its version, and no value", () => {
+        expect(adoptionSummary(N8N)).toBe(
+            "adopted bucket restic-stackback-platform-one-vm1-n8n-bucket, the restic password from Vault ansible/stackback_n8n version 3",
+        );
+        expect(adoptionSummary({ ...N8N, vaultSecret: { mount: "ansible", name: "stackback_n8n" }, minioUser: "stackback-n8n" })).toBe(
+            "adopted bucket restic-stackback-platform-one-vm1-n8n-bucket, the restic password from Vault ansible/stackback_n8n (latest version), MinIO user stackback-n8n",
+        );
+    });
+    test("labels mark the sidecar of an adopted app, and only that", () => {
+        expect(adoptionLabels(N8N)).toEqual([
+            { label: "platform-backups.adopted-bucket", value: "restic-stackback-platform-one-vm1-n8n-bucket" },
+            { label: "platform-backups.adopted-password-from", value: "vault:ansible/stackback_n8n version 3" },
+        ]);
+        expect(adoptionLabels(undefined)).toEqual([]);
+        expect(adoptionLabels({})).toEqual([]);
+    });
+});
+
+describe("adoptProblems", () => {
+    test("the seed's settings are fine", () => {
+        expect(adoptProblems(N8N, "apps[1].adopt")).toEqual([]);
+        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n-ro", proven: true }, "apps[1].adopt")).toEqual([]);
+    });
+    test("a bucket without the secret of its password is refused: the program would generate a new password", () => {
+        const problems = adoptProblems({ bucket: N8N.bucket }, "apps[1].adopt");
+        expect(problems).toEqual([{ path: "apps[1].adopt.vaultSecret", message: expect.stringContaining("would generate a new one") }]);
+    });
+    test("every setting without a bucket is named, each with its path", () => {
+        const problems = adoptProblems({ vaultSecret: N8N.vaultSecret, minioUser: "stackback", proven: true }, "apps[0].adopt");
+        expect(problems.map((p) => p.path)).toEqual(["apps[0].adopt.vaultSecret", "apps[0].adopt.minioUser", "apps[0].adopt.proven"]);
+        for (const p of problems) expect(p.message).toContain("needs adopt.bucket");
+    });
+    test("malformed names and versions are each reported with a fix", () => {
+        const problems = adoptProblems(
+            { bucket: "Restic_Bucket", vaultSecret: { mount: "/ansible/", name: "data/stackback_n8n", version: 0 }, minioUser: "a b", readerUser: "x" },
+            "apps[2].adopt",
+        );
+        expect(problems.map((p) => p.path)).toEqual([
+            "apps[2].adopt.bucket",
+            "apps[2].adopt.vaultSecret.mount",
+            "apps[2].adopt.vaultSecret.name",
+            "apps[2].adopt.vaultSecret.version",
+            "apps[2].adopt.minioUser",
+            "apps[2].adopt.readerUser",
+        ]);
+        expect(problems[3].message).toContain("vault kv metadata get -mount=/ansible/ data/stackback_n8n");
+    });
+    test("the writer cannot also be the reader", () => {
+        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n" }, "a").map((p) => p.path)).toEqual(["a.readerUser"]);
+    });
+});
