@@ -58,6 +58,13 @@ export interface AdoptSettings {
     /** The Vault secret with the repository's password (field `password`). Required with `bucket`. */
     vaultSecret?: AdoptedVaultSecret;
     /**
+     * Whether the bucket has lifecycle rules (`mc ilm rule ls <alias>/<bucket>` lists some): they are
+     * then imported and replaced by the program's once proven. Without rules there is nothing to
+     * import (the provider's read finds no configuration), so the program's rules are created.
+     * Versioning needs no such flag: its read succeeds on any bucket. Default `false`.
+     */
+    lifecycle?: boolean;
+    /**
      * An existing MinIO user that belongs to this app alone, kept with its keys: its access key is
      * the user's name, its secret key the adopted secret's `secret_key`. Leave it out for a user
      * several apps share: the app then gets a new user of its own (the shared one is retired by
@@ -170,7 +177,7 @@ export function adoptProblems(adopt: AdoptSettings, path: string): ConfigProblem
         );
     }
     if (adopt.bucket === undefined) {
-        for (const key of ["vaultSecret", "minioUser", "readerUser", "proven"] as const) {
+        for (const key of ["vaultSecret", "lifecycle", "minioUser", "readerUser", "proven"] as const) {
             if (adopt[key] !== undefined) {
                 add(key, "needs adopt.bucket: adoption starts from the bucket that holds the repository; name it, or remove the adopt settings");
             }

@@ -22,7 +22,9 @@ export interface Registered {
      */
     dependsOn: string[];
     /** Resource options from the engine request, which the mock engine does not report either. */
-    options: { protect: boolean; retainOnDelete: boolean };
+    options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] };
+    /** The `import` option: the ID the engine would import this resource by (the mock hands it to `newResource` as `id`). */
+    importId?: string;
 }
 
 /** What `recordRequests` reads from an engine request (the SDK's gRPC message). */
@@ -32,6 +34,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getProtect(): boolean;
     getRetainondelete(): boolean;
+    getIgnorechangesList(): string[];
 }
 
 /** The name part of a URN (`urn:pulumi:stack::project::type$type::name`). */
@@ -88,10 +91,36 @@ function recordRequests(sent: Map<string, Pick<Registered, "dependsOn" | "option
     monitor.registerResource = (req, ...rest) => {
         sent.set(`${req.getType()}::${req.getName()}`, {
             dependsOn: req.getDependenciesList().map(urnName).sort(),
-            options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() },
+            options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() },
         });
         return original(req, ...rest);
     };
+}
+
+/** The invoke that reads a KV v2 secret (@pulumi/vault kv/getSecretV2.js). */
+export const VAULT_KV2_READ = "vault:kv/getSecretV2:getSecretV2";
+
+/** Every invoke the program made, in order: token and arguments. */
+export const invoked: { token: string; inputs: Record<string, unknown> }[] = [];
+
+/** KV v2 secrets the mock Vault holds: `<mount>/<name>` -> versions, version 1 first. */
+const vaultSecrets = new Map<string, Record<string, string>[]>();
+
+/** Puts versions of a KV v2 secret into the mock Vault (version 1 first); the last is the latest. */
+export function setVaultSecret(mount: string, name: string, versions: Record<string, string>[]): void {
+    vaultSecrets.set(`${mount}/${name}`, versions);
+}
+
+/**
+ * The data source's answer, as terraform-provider-vault (vault/data_source_kv_secret_v2.go) gives
+ * it: the given version or the latest, and an error when the secret or version does not exist.
+ */
+function readVaultSecret(args: { mount: string; name: string; version?: number }): Record<string, unknown> {
+    const versions = vaultSecrets.get(`${args.mount}/${args.name}`);
+    const version = args.version ?? versions?.length;
+    const data = versions && version !== undefined ? versions[version - 1] : undefined;
+    if (!data) throw new Error(`no secret found at "${args.mount}/data/${args.name}"${args.version !== undefined ? ` version ${args.version}` : ""}`);
+    return { ...args, path: `${args.mount}/data/${args.name}`, version, data, dataJson: JSON.stringify(data) };
 }
 
 /** Installs mocks; returns the list that fills as resources are registered. */
@@ -106,10 +135,13 @@ export function installMocks(project = "platform-backups", stack = "test"): Regi
                 const request = sent.get(`${args.type}::${args.name}`);
                 if (!request) throw new Error(`no engine request recorded for ${args.type}::${args.name}`);
                 const computed = computedState(args.type, inputs, args.name);
-                registered.push({ type: args.type, name: args.name, inputs, secretPaths, computed, provider: args.provider, ...request });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+                const importId = args.id ? { importId: args.id } : {};
+                registered.push({ type: args.type, name: args.name, inputs, secretPaths, computed, provider: args.provider, ...request, ...importId });
+                return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             call(args: pulumi.runtime.MockCallArgs) {
+                invoked.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                if (args.token === VAULT_KV2_READ) return readVaultSecret(args.inputs as { mount: string; name: string; version?: number });
                 return args.inputs;
             },
         },
