@@ -207,3 +207,37 @@ export function adoptProblems(adopt: AdoptSettings, path: string): ConfigProblem
     }
     return problems;
 }
+
+/** How each part of an app's pipeline is adopted; a part left out is created as usual. */
+export interface AdoptionPlan {
+    bucket?: AdoptedOptions;
+    versioning?: AdoptedOptions;
+    lifecycle?: AdoptedOptions;
+    /** The app's own Vault secret, imported only when it is at the adopted path. */
+    secret?: AdoptedOptions;
+    writer?: AdoptedOptions;
+    reader?: AdoptedOptions;
+    /** What was adopted from where, for the check's messages (no secret in it). */
+    summary?: string;
+}
+
+/**
+ * Which of the app's resources are imported, by which ID, with which options. `ownSecret` is
+ * where the program writes the app's secret: it is imported only when it is the adopted one
+ * (the prod stack's case, `ansible/stackback_<app>`); otherwise the adopted secret is only read.
+ */
+export function adoptionPlan(adopt: AdoptSettings | undefined, ownSecret: { mount: string; name: string }): AdoptionPlan {
+    if (!adopt?.bucket) return {};
+    const bucketId = bucketImportId(adopt.bucket);
+    const at = adopt.vaultSecret;
+    const sameSecret = at !== undefined && at.mount === ownSecret.mount && at.name === ownSecret.name;
+    return {
+        bucket: adoptedOptions(adopt, bucketId, UNMATCHED_ON_IMPORT.bucket),
+        versioning: adoptedOptions(adopt, bucketId, UNMATCHED_ON_IMPORT.versioning),
+        ...(adopt.lifecycle ? { lifecycle: adoptedOptions(adopt, bucketId, UNMATCHED_ON_IMPORT.lifecycle) } : {}),
+        ...(sameSecret ? { secret: adoptedOptions(adopt, vaultSecretImportId(at), UNMATCHED_ON_IMPORT.secret) } : {}),
+        ...(adopt.minioUser ? { writer: adoptedOptions(adopt, minioUserImportId(adopt.minioUser), UNMATCHED_ON_IMPORT.user) } : {}),
+        ...(adopt.readerUser ? { reader: adoptedOptions(adopt, minioUserImportId(adopt.readerUser), UNMATCHED_ON_IMPORT.user) } : {}),
+        summary: adoptionSummary(adopt),
+    };
+}

@@ -1,5 +1,6 @@
 import {
     adoptedOptions,
+    adoptionPlan,
     adoptionLabels,
     adoptionSummary,
     adoptProblems,
@@ -92,5 +93,29 @@ describe("adoptProblems", () => {
     });
     test("the writer cannot also be the reader", () => {
         expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n" }, "a").map((p) => p.path)).toEqual(["a.readerUser"]);
+    });
+});
+
+describe("adoptionPlan", () => {
+    const own = { mount: "ansible", name: "stackback_n8n" };
+    test("nothing adopted: every part is created", () => {
+        expect(adoptionPlan(undefined, own)).toEqual({});
+        expect(adoptionPlan({}, own)).toEqual({});
+    });
+    test("bucket and versioning always, lifecycle only when it has rules, the secret only at the app's own path", () => {
+        const plan = adoptionPlan(N8N, own);
+        expect(Object.keys(plan).sort()).toEqual(["bucket", "secret", "summary", "versioning"]);
+        expect(plan.secret?.import).toBe("ansible/data/stackback_n8n");
+        expect(Object.keys(adoptionPlan({ ...N8N, lifecycle: true }, { mount: "secret", name: "stackback_n8n" })).sort()).toEqual([
+            "bucket",
+            "lifecycle",
+            "summary",
+            "versioning",
+        ]);
+    });
+    test("kept users are imported by their names", () => {
+        const plan = adoptionPlan({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n-ro" }, own);
+        expect([plan.writer?.import, plan.reader?.import]).toEqual(["stackback-n8n", "stackback-n8n-ro"]);
+        expect(plan.writer?.ignoreChanges).toEqual(["secret"]);
     });
 });
