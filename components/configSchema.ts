@@ -109,6 +109,29 @@ const appRestoreDrillsSchema = z.strictObject({
     schedule: text({ description: 'explicit daily drill start, "M H * * *"; refused when it overlaps a backup of the group (default: planned)' }).optional(),
 });
 
+/** What already exists for an app and is taken over (components/adopt.ts; docs/migrate.md). */
+const adoptSchema = z.strictObject({
+    bucket: text({ description: "the existing bucket that holds the app's restic repository (any name); imported, never created" }).optional(),
+    vaultSecret: z
+        .strictObject({
+            mount: text({ required: 'name the KV v2 mount, e.g. mount: "ansible"', description: "the KV v2 mount" }),
+            name: text({ required: 'name the secret below the mount, e.g. name: "stackback_n8n"', description: "the secret's name below the mount" }),
+            version: wholeNumber({
+                unit: "(KV v2 version)",
+                min: 1,
+                description: "the version whose password opens the repository (default: the latest)",
+            }).optional(),
+        })
+        .optional()
+        .meta({ description: "the Vault secret whose field `password` opens the repository; required with bucket" }),
+    lifecycle: flag({ default: false, description: "the bucket has lifecycle rules to import (mc ilm rule ls lists some)" }),
+    minioUser: text({
+        description: "the MinIO user the old sidecar wrote with: kept when only this app names it, else replaced by a new user of the app's own",
+    }).optional(),
+    readerUser: text({ description: "an existing read-only MinIO user of this app alone, kept" }).optional(),
+    proven: flag({ default: false, description: "true once a pulumi up's check opened the adopted repository: lifts protect, applies the program's settings" }),
+});
+
 const appSchema = z.strictObject({
     name: text({ required: 'give the app a name, e.g. name: "gitlab"', description: "the app's name: bucket, Vault secret and containers are named after it" }),
     host: text({
@@ -134,6 +157,9 @@ const appSchema = z.strictObject({
         min: 1,
         description: "hard MinIO quota of the app's bucket, in GiB (2^30 bytes); needs monitoring on for the app (its alert reads the exporter)",
     }).optional(),
+    adopt: adoptSchema
+        .optional()
+        .meta({ description: "what already exists (bucket, Vault secret, MinIO user) and is taken over instead of created (docs/migrate.md)" }),
 });
 
 const groupSchema = z.strictObject({
