@@ -9,7 +9,7 @@ import { ProgramRun, runProgram } from "./stack";
 export const FAKE_PROVIDER_SECRETS = { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" };
 
 /** Runs index.ts over `raw` (a stack's config) under Pulumi's mocks, in a fresh module registry. */
-export function runStackProgram(raw: RawStackConfig): Promise<ProgramRun> {
+export function runStackProgram(raw: RawStackConfig, options: { preview?: boolean } = {}): Promise<ProgramRun> {
     return runProgram(
         raw,
         () => {
@@ -20,5 +20,7 @@ export function runStackProgram(raw: RawStackConfig): Promise<ProgramRun> {
             return loaded;
         },
         FAKE_PROVIDER_SECRETS,
+        undefined,
+        options.preview ?? false,
     );
 }

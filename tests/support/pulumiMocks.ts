@@ -124,7 +124,7 @@ function readVaultSecret(args: { mount: string; name: string; version?: number }
 }
 
 /** Installs mocks; returns the list that fills as resources are registered. */
-export function installMocks(project = "platform-backups", stack = "test"): Registered[] {
+export function installMocks(project = "platform-backups", stack = "test", preview = false): Registered[] {
     const registered: Registered[] = [];
     const sent = new Map<string, Pick<Registered, "dependsOn" | "options">>();
     pulumi.runtime.setMocks(
@@ -147,7 +147,7 @@ export function installMocks(project = "platform-backups", stack = "test"): Regi
         },
         project,
         stack,
-        false,
+        preview,
     );
     recordRequests(sent);
     return registered;

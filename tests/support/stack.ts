@@ -44,8 +44,10 @@ export async function runProgram(
     secrets: Record<string, string> = {},
     /** Called once with the list the mocks fill, before the program loads (the bench reports progress from it). */
     watch?: (registered: readonly Registered[]) => void,
+    /** Run as `pulumi preview` does (`pulumi.runtime.isDryRun()`), rather than as `pulumi up`. */
+    preview = false,
 ): Promise<ProgramRun> {
-    const registered = installMocks(CONFIG_NAMESPACE, "test");
+    const registered = installMocks(CONFIG_NAMESPACE, "test", preview);
     watch?.(registered);
     setStackConfig(raw, secrets);
     const module = load();
