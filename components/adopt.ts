@@ -35,7 +35,6 @@
  * in the `[id=...]` line of `pulumi preview --diff`. It is read from Vault instead, at a pinned
  * version, and stays a secret output.
  */
-import type { ConfigProblem } from "./configFields";
 
 /** Where the password of an adopted repository is: a KV v2 secret whose field `password` holds it. */
 export interface AdoptedVaultSecret {
@@ -160,13 +159,19 @@ const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 /** MinIO user names (access keys): 3-128 characters, no spaces, `=` or `,` (madmin's rules). */
 const MINIO_USER = /^[^\s=,]{3,128}$/;
 
+/** A problem of adoption settings: the key below `adopt` (`vaultSecret.version`) and what to do. */
+export interface AdoptProblem {
+    key: string;
+    message: string;
+}
+
 /**
- * Problems of one app's adoption settings, each with its path below `path` and a fix. Types are
+ * Problems of one app's adoption settings, each with its key below `adopt` and a fix. Types are
  * the schema's job; this says what no schema can: which settings need which.
  */
-export function adoptProblems(adopt: AdoptSettings, path: string): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    const add = (key: string, message: string) => problems.push({ path: key ? `${path}.${key}` : path, message });
+export function adoptProblems(adopt: AdoptSettings): AdoptProblem[] {
+    const problems: AdoptProblem[] = [];
+    const add = (key: string, message: string) => problems.push({ key, message });
     if (adopt.bucket !== undefined && !BUCKET.test(adopt.bucket)) {
         add("bucket", `"${adopt.bucket}" is not a bucket name MinIO takes (3-63 lowercase letters, digits and inner hyphens); copy it from \`mc ls <alias>\``);
     }

@@ -64,16 +64,16 @@ describe("what the check and the sidecar say about an adoption", () => {
 
 describe("adoptProblems", () => {
     test("the seed's settings are fine", () => {
-        expect(adoptProblems(N8N, "apps[1].adopt")).toEqual([]);
-        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n-ro", proven: true }, "apps[1].adopt")).toEqual([]);
+        expect(adoptProblems(N8N)).toEqual([]);
+        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n-ro", proven: true })).toEqual([]);
     });
     test("a bucket without the secret of its password is refused: the program would generate a new password", () => {
-        const problems = adoptProblems({ bucket: N8N.bucket }, "apps[1].adopt");
-        expect(problems).toEqual([{ path: "apps[1].adopt.vaultSecret", message: expect.stringContaining("would generate a new one") }]);
+        const problems = adoptProblems({ bucket: N8N.bucket });
+        expect(problems).toEqual([{ key: "vaultSecret", message: expect.stringContaining("would generate a new one") }]);
     });
     test("every setting without a bucket is named, each with its path", () => {
-        const problems = adoptProblems({ vaultSecret: N8N.vaultSecret, minioUser: "stackback", proven: true }, "apps[0].adopt");
-        expect(problems.map((p) => p.path)).toEqual(["apps[0].adopt.vaultSecret", "apps[0].adopt.minioUser", "apps[0].adopt.proven"]);
+        const problems = adoptProblems({ vaultSecret: N8N.vaultSecret, minioUser: "stackback", proven: true });
+        expect(problems.map((p) => p.key)).toEqual(["vaultSecret", "minioUser", "proven"]);
         for (const p of problems) expect(p.message).toContain("needs adopt.bucket");
     });
     test("malformed names and versions are each reported with a fix", () => {
@@ -81,18 +81,11 @@ describe("adoptProblems", () => {
             { bucket: "Restic_Bucket", vaultSecret: { mount: "/ansible/", name: "data/stackback_n8n", version: 0 }, minioUser: "a b", readerUser: "x" },
             "apps[2].adopt",
         );
-        expect(problems.map((p) => p.path)).toEqual([
-            "apps[2].adopt.bucket",
-            "apps[2].adopt.vaultSecret.mount",
-            "apps[2].adopt.vaultSecret.name",
-            "apps[2].adopt.vaultSecret.version",
-            "apps[2].adopt.minioUser",
-            "apps[2].adopt.readerUser",
-        ]);
+        expect(problems.map((p) => p.key)).toEqual(["bucket", "vaultSecret.mount", "vaultSecret.name", "vaultSecret.version", "minioUser", "readerUser"]);
         expect(problems[3].message).toContain("vault kv metadata get -mount=/ansible/ data/stackback_n8n");
     });
     test("the writer cannot also be the reader", () => {
-        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n" }, "a").map((p) => p.path)).toEqual(["a.readerUser"]);
+        expect(adoptProblems({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n" }).map((p) => p.key)).toEqual(["readerUser"]);
     });
 });
 
