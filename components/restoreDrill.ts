@@ -25,9 +25,13 @@
  * Pure: no Pulumi import. The component turns {@link drillContainerSpec} into a `docker.Container`.
  */
 import { dailyCron, formatClock, MINUTES_PER_DAY } from "./cron";
-import type { AlertRule, ScrapeJob } from "./monitoring";
 import type { GroupWindow, PlannedSlot } from "./schedule";
-import { DEFAULT_STACKBACK_IMAGE, EnvEntry, plainEnv, resticAccessEnv } from "./stackback";
+import { type AlertRule, DRILL_ALERTS, type DrilledApp, type EnvEntry, type ScrapeJob } from "./shapes";
+import { DEFAULT_STACKBACK_IMAGE, plainEnv, resticAccessEnv } from "./stackback";
+
+// Defined one floor lower (shapes.ts) and exported here as before.
+export { DRILL_ALERTS };
+export type { DrilledApp };
 
 /** The drill image: stack-back's own pinned image (restic 0.18.1, sh, python3, dcron). */
 export const DRILL_IMAGE = DEFAULT_STACKBACK_IMAGE;
@@ -88,14 +92,6 @@ export const DRILL_METRICS = {
     checkSlice: "restic_drill_check_slice",
     /** The number of slices of the cycle. */
     checkSlices: "restic_drill_check_slices",
-} as const;
-
-/** The drill alerts. */
-export const DRILL_ALERTS = {
-    /** The last drill failed: the newest backup could not be restored or the repository check failed. */
-    failed: "ResticRestoreDrillFailed",
-    /** No successful drill for longer than a day plus grace (or no drill metrics at all). */
-    stale: "ResticRestoreDrillStale",
 } as const;
 
 /** Days since the Unix epoch (UTC), the drill's clock for the check rotation. */
@@ -574,19 +570,6 @@ export function planDrills(
 // ---------------------------------------------------------------------------------------------
 // Prometheus
 // ---------------------------------------------------------------------------------------------
-
-/** One app with a drill, as Prometheus sees it. */
-export interface DrilledApp {
-    app: string;
-    group: string;
-    host: string;
-    /** `host:port` of the drill's metrics server. */
-    address: string;
-    /** Hours between drills (24 for the daily drill). Default 24. */
-    intervalHours?: number;
-    /** Hours a drill may be overdue. Default {@link DRILL_DEFAULTS.graceHours}. */
-    graceHours?: number;
-}
 
 /** The scrape job name of the drills. */
 export const DRILL_JOB_NAME = "restore-drill";

@@ -6,6 +6,7 @@
  * `BACKUP_CRON`. Its switches come in two kinds, see {@link SWITCHES_ON_WHEN_SET} and
  * {@link SWITCHES_ON_WHEN_TRUE}.
  */
+import type { EnvEntry } from "./shapes";
 
 /** The sidecar image, pinned to a release (never `latest`). */
 export const DEFAULT_STACKBACK_IMAGE = "ghcr.io/lawndoc/stack-back:v1.5.4";
@@ -126,15 +127,8 @@ export function repositoryUrl(endpoint: string, bucket: string, ssl: boolean): s
     return `s3:${ssl ? "https" : "http"}://${endpoint}/${bucket}`;
 }
 
-/** One environment variable of a container; `secret` ones must never be shown in plain text. */
-export interface EnvEntry {
-    /** Variable name, e.g. `DISCORD_WEBHOOK`. */
-    name: string;
-    /** Its value. */
-    value: string;
-    /** Whether the value is a credential; the component then makes the entry a secret output. */
-    secret: boolean;
-}
+/** One environment variable of a container (defined in shapes.ts, exported here as before). */
+export type { EnvEntry };
 
 /** A plain (non-secret) environment entry. */
 export function plainEnv(name: string, value: string): EnvEntry {
