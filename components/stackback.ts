@@ -249,6 +249,12 @@ export interface RepositoryCheckOptions {
     requireLabels: boolean;
     /** The app's Compose project, for the message that says how to label a service. */
     composeProject: string;
+    /**
+     * For an adopted app, what was adopted from where (`adoptionSummary`, no secret in it): the
+     * repository must then exist. restic's exit 10 is refused instead of initialised, the sidecar is
+     * stopped (or stack-back's next run would initialise it), and exit 12 names the adopted secret.
+     */
+    adoptedFrom?: string;
 }
 
 /** Default bound on each restic call of the check, in seconds. */
@@ -260,6 +266,12 @@ export const NO_LABELS_LINE = "No containers in the project has 'stack-back.*' l
 /** The first line the check prints inside the sidecar; its absence means `docker exec` itself failed. */
 export const CHECK_STARTED_MARKER = "platform-backups check: running inside the sidecar";
 
+/**
+ * Exit code of the check when an adopted app's location holds no repository: restic's own "no
+ * repository" code (restic >= 0.17, cmd/restic/main.go of v0.18.0), passed on instead of an init.
+ */
+export const CHECK_NO_REPOSITORY_EXIT = 10;
+
 /** Exit code of the check when a call was killed at its time bound (as coreutils' `timeout`). */
 export const CHECK_TIMEOUT_EXIT = 124;
 
@@ -268,7 +280,8 @@ export const CHECK_TIMEOUT_EXIT = 124;
  * credentials, CA, network path and restic. Steps:
  *
  * 1. `restic cat config`: 0 = the repository opens; 10 = none yet (restic >= 0.17,
- *    cmd/restic/main.go of v0.18.0), so `restic init`; 12 = wrong password; anything else fails
+ *    cmd/restic/main.go of v0.18.0), so `restic init`, except for an adopted app (`adoptedFrom`),
+ *    where it fails with {@link CHECK_NO_REPOSITORY_EXIT}; 12 = wrong password; anything else fails
  *    with restic's words (an untrusted certificate or an unknown key is named as such).
  * 2. `rcb status --log-level info`, stack-back's own check (cli.py `status`, v1.5.4): it connects
  *    to Docker, lists the project, prints what it will back up and pings databases. It does not
@@ -286,7 +299,7 @@ export const CHECK_TIMEOUT_EXIT = 124;
  */
 export function repositoryCheckShell(options: RepositoryCheckOptions): string {
     // The script is components/assets/check.sh; its settings go in front as assignments.
-    return `T=${options.timeoutSeconds}\nREQUIRE_LABELS=${options.requireLabels ? 1 : 0}\nCOMPOSE_PROJECT=${shellQuote(options.composeProject)}\n${readAsset("check.sh")}`;
+    return `T=${options.timeoutSeconds}\nREQUIRE_LABELS=${options.requireLabels ? 1 : 0}\nCOMPOSE_PROJECT=${shellQuote(options.composeProject)}\nADOPTED=${shellQuote(options.adoptedFrom ?? "")}\n${readAsset("check.sh")}`;
 }
 
 /** Client TLS files for a `tcp://` Docker host: paths on the machine running Pulumi. */
@@ -340,6 +353,22 @@ function sshUrl(host: string): { user?: string; host: string; port?: string } | 
     return { ...(m[1] ? { user: m[1] } : {}), host: m[2], ...(m[3] ? { port: m[3] } : {}) };
 }
 
+/**
+ * The lines of the check command that stop an adopted app's sidecar when the check found no
+ * repository at the adopted location (exit 10): stack-back would otherwise initialise one at its
+ * next run (DOMAIN: `rcb status` and a backup initialise a missing repository).
+ */
+function adoptedStop(dockerCli: string, container: string): string {
+    return `    if [ "$rc" -eq ${CHECK_NO_REPOSITORY_EXIT} ]; then
+      if ${dockerCli} stop ${container} >/dev/null 2>&1; then
+        echo "platform-backups: stopped ${container}: nothing backs up into the adopted location until it is corrected (the next pulumi up replaces the sidecar when adopt.bucket changes)." >&2
+      else
+        echo "platform-backups: could not stop ${container}; stop it by hand (docker stop ${container}) before stack-back's next run initialises an empty repository." >&2
+      fi
+    fi
+`;
+}
+
 /** Environment variable names of the check's `create` command for a TLS host's client files. */
 export const CHECK_TLS_ENV = { ca: "PLATFORM_BACKUPS_TLS_CA", cert: "PLATFORM_BACKUPS_TLS_CERT", key: "PLATFORM_BACKUPS_TLS_KEY" } as const;
 
@@ -364,7 +393,7 @@ export function repositoryCheckCommand(options: RepositoryCheckOptions, access: 
     if (problems.length > 0) throw new Error(`cannot reach the Docker host for the deploy-time check: ${problems.join("; ")}`);
     const host = access.dockerHost;
     const environment: Record<string, string> = {};
-    let transport: string;
+    let dockerCli: string;
     let where: string;
     const ssh = host?.startsWith("ssh://") && access.sshOpts && access.sshOpts.length > 0 ? sshUrl(host) : undefined;
     if (ssh) {
@@ -375,7 +404,7 @@ export function repositoryCheckCommand(options: RepositoryCheckOptions, access: 
             "--",
             shellQuote(ssh.host),
         ];
-        transport = `ssh ${words.join(" ")} docker exec -i ${options.container} sh -s`;
+        dockerCli = `ssh ${words.join(" ")} docker`;
         where = host as string;
     } else {
         if (host) environment.DOCKER_HOST = host;
@@ -386,19 +415,19 @@ export function repositoryCheckCommand(options: RepositoryCheckOptions, access: 
             environment[CHECK_TLS_ENV.key] = access.tls.keyFile;
             flags = ` --tlsverify --tlscacert "$${CHECK_TLS_ENV.ca}" --tlscert "$${CHECK_TLS_ENV.cert}" --tlskey "$${CHECK_TLS_ENV.key}"`;
         }
-        transport = `docker${flags} exec -i ${options.container} sh -s`;
+        dockerCli = `docker${flags}`;
         where = host ?? "the default Docker engine";
     }
     const create = `check_script() {
 cat <<'PLATFORM_BACKUPS_CHECK'
 ${repositoryCheckShell(options)}PLATFORM_BACKUPS_CHECK
 }
-out=$(check_script | ${transport} 2>&1)
+out=$(check_script | ${dockerCli} exec -i ${options.container} sh -s 2>&1)
 rc=$?
 case "$out" in
   *"${CHECK_STARTED_MARKER}"*)
     if [ "$rc" -eq 0 ]; then printf '%s\\n' "$out"; else printf '%s\\n' "$out" >&2; fi
-    exit "$rc" ;;
+${options.adoptedFrom !== undefined ? adoptedStop(dockerCli, options.container) : ""}    exit "$rc" ;;
 esac
 printf '%s\\n' "$out" >&2
 echo "platform-backups: could not run the deploy-time check in container ${options.container} on ${where} (exit $rc); Docker's words are above." >&2

@@ -77,10 +77,12 @@ describe("adoptProblems", () => {
         for (const p of problems) expect(p.message).toContain("needs adopt.bucket");
     });
     test("malformed names and versions are each reported with a fix", () => {
-        const problems = adoptProblems(
-            { bucket: "Restic_Bucket", vaultSecret: { mount: "/ansible/", name: "data/stackback_n8n", version: 0 }, minioUser: "a b", readerUser: "x" },
-            "apps[2].adopt",
-        );
+        const problems = adoptProblems({
+            bucket: "Restic_Bucket",
+            vaultSecret: { mount: "/ansible/", name: "data/stackback_n8n", version: 0 },
+            minioUser: "a b",
+            readerUser: "x",
+        });
         expect(problems.map((p) => p.key)).toEqual(["bucket", "vaultSecret.mount", "vaultSecret.name", "vaultSecret.version", "minioUser", "readerUser"]);
         expect(problems[3].message).toContain("vault kv metadata get -mount=/ansible/ data/stackback_n8n");
     });

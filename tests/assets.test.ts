@@ -18,7 +18,14 @@ import {
     DRILL_SCRATCH_DIR,
     drillContainerSpec,
 } from "../components/restoreDrill";
-import { CHECK_STARTED_MARKER, CHECK_TIMEOUT_EXIT, NO_LABELS_LINE, repositoryCheckShell, SIDECAR_DOCKER_SOCKET } from "../components/stackback";
+import {
+    CHECK_NO_REPOSITORY_EXIT,
+    CHECK_STARTED_MARKER,
+    CHECK_TIMEOUT_EXIT,
+    NO_LABELS_LINE,
+    repositoryCheckShell,
+    SIDECAR_DOCKER_SOCKET,
+} from "../components/stackback";
 
 const ASSETS = path.join(__dirname, "..", "components", "assets");
 
@@ -101,14 +108,14 @@ describe("check.sh agrees with stackback.ts", () => {
     test("a time bound exits with CHECK_TIMEOUT_EXIT, and every exit code is one the module documents", () => {
         const exits = [...check.matchAll(/exit (\d+)/g)].map((m) => Number(m[1]));
         expect(exits.filter((c) => c === CHECK_TIMEOUT_EXIT)).toHaveLength(2);
-        expect(new Set(exits)).toEqual(new Set([0, 1, 12, CHECK_TIMEOUT_EXIT]));
+        expect(new Set(exits)).toEqual(new Set([0, 1, CHECK_NO_REPOSITORY_EXIT, 12, CHECK_TIMEOUT_EXIT]));
     });
 
     test("the settings are assignments in front of the file; the project name is shell-quoted", () => {
         const shell = repositoryCheckShell({ container: "c", timeoutSeconds: 45, requireLabels: false, composeProject: "it's" });
-        expect(shell).toBe(`T=45\nREQUIRE_LABELS=0\nCOMPOSE_PROJECT='it'\\''s'\n${check}`);
+        expect(shell).toBe(`T=45\nREQUIRE_LABELS=0\nCOMPOSE_PROJECT='it'\\''s'\nADOPTED=''\n${check}`);
         // The file uses them and assigns none of them itself.
-        for (const name of ["T", "REQUIRE_LABELS", "COMPOSE_PROJECT"]) {
+        for (const name of ["T", "REQUIRE_LABELS", "COMPOSE_PROJECT", "ADOPTED"]) {
             expect(check).toContain(`$${name}`);
             expect(check).not.toMatch(new RegExp(`^\\s*${name}=`, "m"));
         }

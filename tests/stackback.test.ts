@@ -34,6 +34,7 @@ if [ -n "\${FAKE_DOCKER_DOWN:-}" ]; then
   echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
   exit 1
 fi
+case " $* " in *" stop "*) exit 0 ;; esac
 while [ "$1" != exec ]; do shift; done
 shift; [ "$1" = -i ] && shift; shift
 shift
@@ -148,6 +149,36 @@ describe.each(shells)("the deploy-time check, its script run by %s inside the st
         // restic's own words are passed on, not only ours.
         expect(r.output).toContain("Fatal: wrong password or no key found");
         expect(r.output).toMatch(/never rotate/);
+    });
+
+    const ADOPTED = "adopted bucket restic-stackback-vm1-n8n-bucket, the restic password from Vault ansible/stackback_n8n version 2";
+
+    test("adopted, no repository (restic exit 10): refused with what was adopted from where, never initialised, the sidecar stopped", () => {
+        const r = run({ restic: "none" }, { adoptedFrom: ADOPTED });
+        expect(r.status).toBe(10);
+        expect(r.calls).not.toContain("restic init");
+        expect(r.calls).not.toContain("rcb status --log-level info");
+        expect(r.calls.filter((c) => c.startsWith("docker") && c.includes(" stop "))).toEqual(["docker stop n8n_stackback"]);
+        expect(r.output).toContain(`but this app ${ADOPTED}`);
+        expect(r.output).toContain("not initialised");
+        expect(r.output).toContain("Fatal: repository does not exist");
+        expect(r.output).toContain("platform-backups: stopped n8n_stackback");
+    });
+
+    test("adopted, wrong password (restic exit 12): names the adopted secret and version, stops nothing", () => {
+        const r = run({ restic: "password" }, { adoptedFrom: ADOPTED });
+        expect(r.status).toBe(12);
+        expect(r.calls).not.toContain("restic init");
+        expect(r.calls.some((c) => c.includes(" stop "))).toBe(false);
+        expect(r.output).toContain(`This app ${ADOPTED}`);
+        expect(r.output).toContain("Pin adopt.vaultSecret.version");
+        expect(r.output).not.toMatch(/Restore the old password/);
+    });
+
+    test("adopted and the repository opens: the check goes on as usual", () => {
+        const r = run({}, { adoptedFrom: ADOPTED });
+        expect(r.status).toBe(0);
+        expect(r.calls.filter((c) => !c.startsWith("docker"))).toEqual(["restic cat config", "rcb status --log-level info"]);
     });
 
     test("untrusted certificate: fails with restic's words and names the CA settings", () => {

@@ -5,13 +5,15 @@
 #   T                 bound in seconds on each restic call and on `rcb status` (checkTimeoutSeconds)
 #   REQUIRE_LABELS    1 when a project with no stack-back.* label fails the check, else 0
 #   COMPOSE_PROJECT   the app's Compose project, named in the message on missing labels
+#   ADOPTED           for an adopted app, what was adopted from where (components/adopt.ts
+#                     adoptionSummary; no secret in it), else empty: the repository must exist
 # The sidecar's own environment gives RESTIC_REPOSITORY, RESTIC_PASSWORD and the S3 key pair.
 # The literal texts below (the first line, the exit code of a time bound, the socket path,
 # stack-back's "No containers" line) are the constants of stackback.ts; tests/assets.test.ts
 # holds them equal.
 set -u
 echo "platform-backups check: running inside the sidecar"
-: "${T:?set by the generated command}" "${REQUIRE_LABELS:?set by the generated command}" "${COMPOSE_PROJECT?set by the generated command}"
+: "${T:?set by the generated command}" "${REQUIRE_LABELS:?set by the generated command}" "${COMPOSE_PROJECT?set by the generated command}" "${ADOPTED?set by the generated command}"
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 rc=0
@@ -72,7 +74,13 @@ fail_restic() {
 }
 
 bounded cat-config restic cat config
-if [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ]; then
+if [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ] && [ -n "$ADOPTED" ]; then
+  # An adopted location holds the old backups: none there is a mistake, never a reason to init.
+  echo "no restic repository at $RESTIC_REPOSITORY (restic exit 10), but this app $ADOPTED: its repository must already be there, so it is not initialised. restic says:" >&2
+  cat "$work/cat-config" >&2
+  echo "Check adopt.bucket (and the MinIO endpoint): the adopted bucket must hold the repository (mc ls <alias>/<bucket>/ shows config, data/, index/, keys/, snapshots/). The sidecar is stopped so that stack-back cannot initialise an empty repository there at its next run." >&2
+  exit 10
+elif [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ]; then
   echo "no restic repository at $RESTIC_REPOSITORY yet: initialising it"
   bounded init restic init
   if [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then fail_restic init "init"; fi
@@ -80,7 +88,11 @@ if [ "$expired" -eq 0 ] && [ "$rc" -eq 10 ]; then
 elif [ "$expired" -eq 0 ] && [ "$rc" -eq 12 ]; then
   echo "wrong password: a restic repository exists at $RESTIC_REPOSITORY, but RESTIC_PASSWORD does not open it (restic exit 12). restic says:" >&2
   cat "$work/cat-config" >&2
-  echo "The password in Vault must be the one the repository was created with. Restore the old password into the Vault secret; never rotate a restic password by replacing it." >&2
+  if [ -n "$ADOPTED" ]; then
+    echo "This app $ADOPTED, and that password does not open the repository. Pin adopt.vaultSecret.version to the version that does: vault kv metadata get lists the versions, and restic cat config with a version's password proves it (docs/migrate.md, step 1). Nothing was written." >&2
+  else
+    echo "The password in Vault must be the one the repository was created with. Restore the old password into the Vault secret; never rotate a restic password by replacing it." >&2
+  fi
   exit 12
 elif [ "$expired" -eq 1 ] || [ "$rc" -ne 0 ]; then
   fail_restic cat-config "cat config"
