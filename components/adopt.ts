@@ -246,3 +246,83 @@ export function adoptionPlan(adopt: AdoptSettings | undefined, ownSecret: { moun
         summary: adoptionSummary(adopt),
     };
 }
+
+/** One app's adoption settings where the fleet lists them. */
+export interface AdoptingApp {
+    /** Its index in `apps`. */
+    index: number;
+    name: string;
+    adopt: AdoptSettings;
+}
+
+/** A problem of one app's adoption among the fleet's apps. */
+export interface FleetAdoptProblem extends AdoptProblem {
+    /** The index in `apps` of the app the problem is reported on. */
+    index: number;
+}
+
+/**
+ * What no single app's settings can show: two apps adopting one bucket, an adopted bucket that is
+ * another app's own bucket (`bucketOf` gives the bucket the program names for an app), and a
+ * read-only user named by two apps (it would reach two buckets).
+ */
+export function fleetAdoptProblems(apps: readonly AdoptingApp[], bucketOf: (app: string) => string): FleetAdoptProblem[] {
+    const problems: FleetAdoptProblem[] = [];
+    const adoptedBy = new Map<string, AdoptingApp>();
+    const readers = new Map<string, AdoptingApp>();
+    const owners = new Map(apps.map((a) => [bucketOf(a.name), a] as const));
+    for (const app of apps) {
+        const bucket = app.adopt.bucket;
+        if (bucket !== undefined) {
+            const first = adoptedBy.get(bucket);
+            if (first) {
+                problems.push({
+                    index: app.index,
+                    key: "bucket",
+                    message: `"${bucket}" is also adopted by apps[${first.index}] (${first.name}); one repository belongs to one app`,
+                });
+            } else adoptedBy.set(bucket, app);
+            const owner = owners.get(bucket);
+            if (owner && owner.name !== app.name) {
+                problems.push({
+                    index: app.index,
+                    key: "bucket",
+                    message: `"${bucket}" is the bucket of apps[${owner.index}] (${owner.name}); adopt a bucket no other app of the stack uses`,
+                });
+            }
+        }
+        const reader = app.adopt.readerUser;
+        if (reader !== undefined) {
+            const first = readers.get(reader);
+            if (first) {
+                problems.push({
+                    index: app.index,
+                    key: "readerUser",
+                    message: `"${reader}" is also apps[${first.index}] (${first.name})'s reader; a read-only user reaches one bucket only`,
+                });
+            } else readers.set(reader, app);
+        }
+    }
+    return problems;
+}
+
+/**
+ * MinIO users named as `minioUser` by more than one app: shared credentials, which no app keeps.
+ * Each such app gets a new user of its own; the shared one is retired by hand after every app that
+ * used it has passed its check. Keys are user names, values the apps, in the fleet's order.
+ */
+export function sharedMinioUsers(apps: readonly AdoptingApp[]): Record<string, string[]> {
+    const users = new Map<string, string[]>();
+    for (const app of apps) {
+        const user = app.adopt.bucket !== undefined ? app.adopt.minioUser : undefined;
+        if (user !== undefined) users.set(user, [...(users.get(user) ?? []), app.name]);
+    }
+    return Object.fromEntries([...users].filter(([, named]) => named.length > 1));
+}
+
+/** The settings an app's component gets: a shared user is not kept (the app gets a new one). */
+export function componentAdoptSettings(adopt: AdoptSettings, shared: Record<string, string[]>): AdoptSettings {
+    if (adopt.minioUser === undefined || shared[adopt.minioUser] === undefined) return adopt;
+    const { minioUser: _shared, ...rest } = adopt; // eslint-disable-line @typescript-eslint/no-unused-vars -- left out on purpose
+    return rest;
+}

@@ -4,6 +4,9 @@ import {
     adoptionLabels,
     adoptionSummary,
     adoptProblems,
+    componentAdoptSettings,
+    fleetAdoptProblems,
+    sharedMinioUsers,
     AdoptSettings,
     bucketImportId,
     minioUserImportId,
@@ -112,5 +115,40 @@ describe("adoptionPlan", () => {
         const plan = adoptionPlan({ ...N8N, minioUser: "stackback-n8n", readerUser: "stackback-n8n-ro" }, own);
         expect([plan.writer?.import, plan.reader?.import]).toEqual(["stackback-n8n", "stackback-n8n-ro"]);
         expect(plan.writer?.ignoreChanges).toEqual(["secret"]);
+    });
+});
+
+describe("adoption across the fleet", () => {
+    const bucketOf = (app: string) => `restic-stackback-${app}-bucket`;
+    const app = (index: number, name: string, adopt: AdoptSettings) => ({ index, name, adopt });
+    test("one bucket adopted by two apps, or another app's own bucket, or one reader for two apps: each named on the later app", () => {
+        const problems = fleetAdoptProblems(
+            [
+                app(0, "n8n", { ...N8N, readerUser: "ro" }),
+                app(1, "vault", { ...N8N, readerUser: "ro" }),
+                app(2, "wiki", { ...N8N, bucket: "restic-stackback-n8n-bucket" }),
+                app(3, "n8n2", { ...N8N, bucket: "restic-stackback-n8n2-bucket" }),
+            ],
+            bucketOf,
+        );
+        expect(problems.map((p) => [p.index, p.key])).toEqual([
+            [1, "bucket"],
+            [1, "readerUser"],
+            [2, "bucket"],
+        ]);
+        expect(problems[0].message).toContain("also adopted by apps[0] (n8n)");
+        expect(problems[2].message).toContain("is the bucket of apps[0] (n8n)");
+    });
+    test("a user named by several apps is shared and kept by none; a user of one app is kept", () => {
+        const apps = [
+            app(0, "a", { ...N8N, minioUser: "stackback" }),
+            app(1, "b", { ...N8N, minioUser: "stackback" }),
+            app(2, "c", { ...N8N, minioUser: "c-own" }),
+        ];
+        const shared = sharedMinioUsers(apps);
+        expect(shared).toEqual({ stackback: ["a", "b"] });
+        expect(componentAdoptSettings(apps[0].adopt, shared).minioUser).toBeUndefined();
+        expect(componentAdoptSettings(apps[0].adopt, shared).bucket).toBe(N8N.bucket);
+        expect(componentAdoptSettings(apps[2].adopt, shared).minioUser).toBe("c-own");
     });
 });
