@@ -10,6 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { FAKE_PROVIDER_SECRETS, runStackProgram } from "./support/jestStack";
+import { evaluateProgram } from "./support/program";
 import { installMocks, Registered, setVaultSecret, settle } from "./support/pulumiMocks";
 import { ROOT, setStackConfig, stackConfig } from "./support/stack";
 
@@ -104,13 +105,11 @@ describe("bad adopt settings", () => {
         apps[3] = { ...apps[3], adopt: { ...adoptOf(apps[3]), bucket: "restic-stackback-gitlab-bucket" } };
         setStackConfig({ ...prod, apps }, FAKE_PROVIDER_SECRETS);
         let error: unknown;
-        jest.isolateModules(() => {
-            try {
-                require("../index");
-            } catch (e) {
-                error = e;
-            }
-        });
+        try {
+            evaluateProgram();
+        } catch (e) {
+            error = e;
+        }
         await settle();
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         const message = (error as Error).message;
