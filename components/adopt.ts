@@ -326,3 +326,25 @@ export function componentAdoptSettings(adopt: AdoptSettings, shared: Record<stri
     const { minioUser: _shared, ...rest } = adopt; // eslint-disable-line @typescript-eslint/no-unused-vars -- left out on purpose
     return rest;
 }
+
+/** Names an adoption changes: the bucket, and the users that are kept. */
+export interface AdoptableNames {
+    bucket: string;
+    writerUser: string;
+    readerUser: string;
+}
+
+/**
+ * The app's names with what it adopted in their place: the adopted bucket (so the repository URL
+ * and the IAM policies name it), and a kept user's name (its access key). Everything else keeps
+ * the names the program gives.
+ */
+export function adoptedNames<N extends AdoptableNames>(names: N, adopt: AdoptSettings | undefined): N {
+    if (!adopt?.bucket) return names;
+    return {
+        ...names,
+        bucket: adopt.bucket,
+        ...(adopt.minioUser !== undefined ? { writerUser: adopt.minioUser } : {}),
+        ...(adopt.readerUser !== undefined ? { readerUser: adopt.readerUser } : {}),
+    };
+}

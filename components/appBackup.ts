@@ -4,6 +4,8 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
+import { ADOPTED_FIELDS, adoptedNames, adoptionLabels, adoptionPlan, adoptProblems, AdoptSettings } from "./adopt";
+import { readAdoptedSecret } from "./adoptedSecret";
 import { parseCron } from "./cron";
 import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
 import { EXPORTER_CA_FROM_PEM, EXPORTER_CACHE_PATH, EXPORTER_IMAGE, EXPORTER_PORT, EXPORTER_START, exporterEnv, exporterLabels } from "./monitoring";
@@ -134,6 +136,15 @@ export interface AppBackupArgs {
      * so backups stop there: alert before it (the generated `ResticQuotaNearlyFull`). Omit for none.
      */
     quotaGiB?: number;
+    /**
+     * What already exists and is taken over instead of created (docs/migrate.md): the bucket with
+     * the restic repository (imported with its versioning, and its lifecycle rules when
+     * `lifecycle`), the Vault secret whose `password` opens it (read at the pinned version; no
+     * password is generated), and MinIO users of this app alone that are kept. Until `proven`,
+     * everything adopted is `protect`ed and keeps its settings. The deploy-time check then refuses to
+     * initialise a repository at the adopted location. Omit for an app that starts from nothing.
+     */
+    adopt?: AdoptSettings;
 }
 
 /** Settings of an app's restore drill. */
@@ -170,6 +181,7 @@ export function validateAppBackupArgs(args: AppBackupArgs): string[] {
     const problems: string[] = [];
     const namePrefix = args.namePrefix;
     for (const p of nameProblems(args.app, { namePrefix })) problems.push(`app: ${p}`);
+    if (args.adopt) for (const p of adoptProblems(args.adopt)) problems.push(`adopt.${p.key}: ${p.message}`);
     for (const p of parseCron(args.schedule).problems) problems.push(`schedule: ${p}`);
     const endpointProblem = minioEndpointProblem(args.minioEndpoint);
     if (endpointProblem) problems.push(`minioEndpoint: ${endpointProblem}`);
@@ -284,9 +296,13 @@ export class AppBackup extends pulumi.ComponentResource {
         }
         super(APP_BACKUP_TYPE, name, {}, opts);
 
-        const names = backupNames(args.app, { namePrefix: args.namePrefix, vaultNamePrefix: args.vaultNamePrefix });
+        // An adopted bucket and kept users take the place of the program's names.
+        const names = adoptedNames(backupNames(args.app, { namePrefix: args.namePrefix, vaultNamePrefix: args.vaultNamePrefix }), args.adopt);
         const retentionDays = args.retentionDays ?? DEFAULT_RETENTION_DAYS;
         const vaultMount = args.vaultMount ?? DEFAULT_VAULT_MOUNT;
+        // What is imported instead of created, by which ID, protected until the adoption is proven.
+        const adoption = adoptionPlan(args.adopt, { mount: vaultMount, name: names.vaultSecret });
+        const adopted = args.adopt?.bucket && args.adopt.vaultSecret ? readAdoptedSecret(args.adopt.vaultSecret, this) : undefined;
         const repository = repositoryUrl(args.minioEndpoint, names.bucket, args.minioSsl ?? true);
         const parent = { parent: this };
         // Backups outlive the code and the config: removing the app or renaming a child must not
@@ -303,9 +319,13 @@ export class AppBackup extends pulumi.ComponentResource {
                 // quota-commands.go). Not ForceNew: adding or changing it updates the bucket in place.
                 ...(args.quotaGiB !== undefined ? { quota: args.quotaGiB * 2 ** 30 } : {}),
             },
-            keep,
+            { ...keep, ...adoption.bucket },
         );
-        const versioning = new minio.S3BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, keep);
+        const versioning = new minio.S3BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+            { ...keep, ...adoption.versioning },
+        );
         // Never expire current objects: restic's config, keys and old packs stay referenced for
         // ever. Only superseded versions expire; retention itself is restic's forget/prune.
         new minio.IlmPolicy(
@@ -321,34 +341,38 @@ export class AppBackup extends pulumi.ComponentResource {
                     { id: "expire-delete-markers", expiration: "DeleteMarker" },
                 ],
             },
-            { ...keep, dependsOn: [versioning] },
+            { ...keep, dependsOn: [versioning], ...adoption.lifecycle },
         );
 
         // A changed generator setting in a later release must not rotate live credentials.
         const secretOptions = { ...keep, ignoreChanges: ["length", "special", "overrideSpecial", "upper", "lower", "numeric", "minSpecial"] };
-        const resticPassword = new random.RandomPassword(
-            `${name}-restic-password`,
-            { length: 48, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
-            secretOptions,
-        );
-        const secretKey = new random.RandomPassword(
-            `${name}-s3-secret-key`,
-            { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
-            secretOptions,
-        );
+        // An adopted repository keeps the password it was made with, read from Vault: never a new one.
+        const resticPassword = adopted
+            ? adopted.field(ADOPTED_FIELDS.password)
+            : new random.RandomPassword(`${name}-restic-password`, { length: 48, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS }, secretOptions)
+                  .result;
+        // A kept user keeps its key; any other writer gets a new one.
+        const secretKey =
+            adopted && adoption.writer
+                ? adopted.field(ADOPTED_FIELDS.secretKey)
+                : new random.RandomPassword(`${name}-s3-secret-key`, { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS }, secretOptions)
+                      .result;
 
         const user = new minio.IamUser(
             `${name}-user`,
             // No updateSecret: with it, terraform-provider-minio v1.20.1 (minio/resource_minio_iam_user.go,
             // minioUpdateUser) sets a new RANDOM key on every update, and Vault and the sidecar keep a dead one.
-            { name: names.writerUser, secret: secretKey.result, forceDestroy: false },
-            parent,
+            { name: names.writerUser, secret: secretKey, forceDestroy: false },
+            { ...parent, ...adoption.writer },
         );
         const policy = new minio.IamPolicy(`${name}-policy`, { name: names.writerPolicy, policy: JSON.stringify(resticWriterPolicy(names.bucket)) }, parent);
         const attachment = new minio.IamUserPolicyAttachment(`${name}-policy-attachment`, { userName: user.name, policyName: policy.name }, parent);
 
         // The read-only identity, shared by the exporter and the restore drill (and `npm run restore`).
-        const reader = args.monitoring || args.restoreDrill ? this.createReader(name, names) : undefined;
+        const reader =
+            args.monitoring || args.restoreDrill
+                ? this.createReader(name, names, adopted && adoption.reader ? { secretKey: adopted.field(ADOPTED_FIELDS.readerSecretKey), options: adoption.reader } : undefined)
+                : undefined;
 
         const secret = new vault.kv.SecretV2(
             `${name}-vault-secret`,
@@ -361,16 +385,16 @@ export class AppBackup extends pulumi.ComponentResource {
                 // exactly the secret it had. `npm run restore` prefers the reader's keys.
                 dataJson: pulumi.secret(
                     pulumi.jsonStringify({
-                        password: resticPassword.result,
+                        password: resticPassword,
                         access_key: user.name,
-                        secret_key: secretKey.result,
+                        secret_key: secretKey,
                         repository,
                         ...(reader ? { reader_access_key: reader.user.name, reader_secret_key: reader.secretKey } : {}),
                     }),
                 ),
             },
             // The password is the only key to existing snapshots: keep it even if the app goes.
-            keep,
+            { ...keep, ...adoption.secret },
         );
 
         const image = new docker.RemoteImage(`${name}-image`, { name: args.image ?? DEFAULT_STACKBACK_IMAGE, keepLocally: true }, parent);
@@ -390,7 +414,7 @@ export class AppBackup extends pulumi.ComponentResource {
             caCertPem: args.minioCaCert,
             extra: args.extraEnv,
         });
-        const envs = containerEnvs(env, { RESTIC_PASSWORD: resticPassword.result, AWS_SECRET_ACCESS_KEY: secretKey.result });
+        const envs = containerEnvs(env, { RESTIC_PASSWORD: resticPassword, AWS_SECRET_ACCESS_KEY: secretKey });
 
         const container = new docker.Container(
             `${name}-sidecar`,
@@ -403,6 +427,8 @@ export class AppBackup extends pulumi.ComponentResource {
                     { label: "platform-backups.app", value: args.app },
                     ...(args.group ? [{ label: "platform-backups.group", value: args.group }] : []),
                     ...(args.host ? [{ label: "platform-backups.host", value: args.host }] : []),
+                    // Where an adopted app's repository and password come from (a policy rule reads them).
+                    ...adoptionLabels(args.adopt),
                 ],
                 // stack-back execs into database containers and starts helper containers, so it needs
                 // the API. Mounting the socket read-only would not restrict the API; a socket proxy would.
@@ -428,6 +454,7 @@ export class AppBackup extends pulumi.ComponentResource {
                     timeoutSeconds: args.checkTimeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
                     requireLabels: args.requireLabels ?? true,
                     composeProject: args.composeProject ?? args.app,
+                    ...(adoption.summary !== undefined ? { adoptedFrom: adoption.summary } : {}),
                 },
                 { dockerHost: args.dockerHost, sshOpts: args.sshOpts, tls: args.dockerTls },
             );
@@ -447,7 +474,7 @@ export class AppBackup extends pulumi.ComponentResource {
             this.createExporter(name, args, args.monitoring, {
                 repository,
                 names,
-                resticPassword: resticPassword.result,
+                resticPassword,
                 reader,
                 after: repositoryStep ?? container,
             });
@@ -458,7 +485,7 @@ export class AppBackup extends pulumi.ComponentResource {
             drillContainer = this.createDrill(name, args, args.restoreDrill, {
                 repository,
                 names,
-                resticPassword: resticPassword.result,
+                resticPassword,
                 reader,
                 image,
                 after: repositoryStep ?? container,
@@ -501,15 +528,17 @@ export class AppBackup extends pulumi.ComponentResource {
      * restore drill share it (both run restic with `--no-lock`). Its children keep the names they
      * had when only the exporter used it, so sharing it replaced nothing.
      */
-    private createReader(name: string, names: ReturnType<typeof backupNames>): Reader {
+    private createReader(name: string, names: ReturnType<typeof backupNames>, kept?: { secretKey: pulumi.Output<string>; options: pulumi.CustomResourceOptions }): Reader {
         const parent = { parent: this };
-        const readerKey = new random.RandomPassword(
-            `${name}-reader-secret-key`,
-            { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
-            { ...parent, ignoreChanges: ["length", "special", "overrideSpecial"] },
-        );
+        const readerKey =
+            kept?.secretKey ??
+            new random.RandomPassword(
+                `${name}-reader-secret-key`,
+                { length: 40, special: true, overrideSpecial: SECRET_SPECIAL_CHARACTERS },
+                { ...parent, ignoreChanges: ["length", "special", "overrideSpecial"] },
+            ).result;
         // No updateSecret, as for the writer: it would replace the key with a random one on each update.
-        const user = new minio.IamUser(`${name}-reader`, { name: names.readerUser, secret: readerKey.result }, parent);
+        const user = new minio.IamUser(`${name}-reader`, { name: names.readerUser, secret: readerKey }, { ...parent, ...kept?.options });
         const readerPolicy = new minio.IamPolicy(
             `${name}-reader-policy`,
             { name: names.readerPolicy, policy: JSON.stringify(resticReaderPolicy(names.bucket)) },
@@ -520,7 +549,7 @@ export class AppBackup extends pulumi.ComponentResource {
             { userName: user.name, policyName: readerPolicy.name },
             parent,
         );
-        return { user, secretKey: readerKey.result, attachment };
+        return { user, secretKey: readerKey, attachment };
     }
 
     /**

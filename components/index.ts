@@ -3,6 +3,7 @@
  * `AppBackup` gives one app an isolated restic backup pipeline; the pure modules behind it
  * (naming, schedules, policies, config) are exported for programs and tools that build on it.
  */
+export * from "./adopt";
 export * from "./appBackup";
 export * from "./config";
 // The schema and its types; the field builders in configFields.ts stay internal.

@@ -1,4 +1,5 @@
 import {
+    adoptedNames,
     adoptedOptions,
     adoptionPlan,
     adoptionLabels,
@@ -150,5 +151,19 @@ describe("adoption across the fleet", () => {
         expect(componentAdoptSettings(apps[0].adopt, shared).minioUser).toBeUndefined();
         expect(componentAdoptSettings(apps[0].adopt, shared).bucket).toBe(N8N.bucket);
         expect(componentAdoptSettings(apps[2].adopt, shared).minioUser).toBe("c-own");
+    });
+});
+
+describe("adoptedNames", () => {
+    const names = {
+        bucket: "restic-stackback-n8n-bucket",
+        writerUser: "restic-stackback-n8n",
+        readerUser: "restic-stackback-n8n-ro",
+        container: "n8n_stackback",
+    };
+    test("the adopted bucket and kept users take the place of the program's names; the rest stays", () => {
+        expect(adoptedNames(names, { ...N8N, minioUser: "stackback-n8n" })).toEqual({ ...names, bucket: N8N.bucket, writerUser: "stackback-n8n" });
+        expect(adoptedNames(names, undefined)).toBe(names);
+        expect(adoptedNames(names, { minioUser: "ignored-without-bucket" })).toBe(names);
     });
 });

@@ -103,7 +103,8 @@ describe("an adopted app, until proven", () => {
         const sidecar = b.one(T.container, "sidecar");
         expect(envOf(sidecar, "RESTIC_PASSWORD")).toBe(OLD.password);
         expect(envOf(sidecar, "RESTIC_REPOSITORY")).toBe(`s3:https://minio.test:9000/${ADOPT.bucket}`);
-        expect(sidecar.secretPaths.some((p) => (sidecar.inputs.envs as string[])[Number(/\[(\d+)\]/.exec(p)?.[1])]?.startsWith("RESTIC_PASSWORD="))).toBe(true);
+        // The SDK sends a list with a secret element as one secret list.
+        expect(sidecar.secretPaths).toEqual(["envs"]);
         expect(await secrecyOf(b.component.repositoryUrl)).toBe(false);
     });
 
