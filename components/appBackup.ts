@@ -371,7 +371,11 @@ export class AppBackup extends pulumi.ComponentResource {
         // The read-only identity, shared by the exporter and the restore drill (and `npm run restore`).
         const reader =
             args.monitoring || args.restoreDrill
-                ? this.createReader(name, names, adopted && adoption.reader ? { secretKey: adopted.field(ADOPTED_FIELDS.readerSecretKey), options: adoption.reader } : undefined)
+                ? this.createReader(
+                      name,
+                      names,
+                      adopted && adoption.reader ? { secretKey: adopted.field(ADOPTED_FIELDS.readerSecretKey), options: adoption.reader } : undefined,
+                  )
                 : undefined;
 
         const secret = new vault.kv.SecretV2(
@@ -528,7 +532,11 @@ export class AppBackup extends pulumi.ComponentResource {
      * restore drill share it (both run restic with `--no-lock`). Its children keep the names they
      * had when only the exporter used it, so sharing it replaced nothing.
      */
-    private createReader(name: string, names: ReturnType<typeof backupNames>, kept?: { secretKey: pulumi.Output<string>; options: pulumi.CustomResourceOptions }): Reader {
+    private createReader(
+        name: string,
+        names: ReturnType<typeof backupNames>,
+        kept?: { secretKey: pulumi.Output<string>; options: pulumi.CustomResourceOptions },
+    ): Reader {
         const parent = { parent: this };
         const readerKey =
             kept?.secretKey ??
