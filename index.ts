@@ -110,6 +110,7 @@ const backups = fleet.apps.map((app) => ({
                   }
                 : {}),
             ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
+            ...(app.adopt ? { adopt: app.adopt } : {}),
         },
         { providers: { minio: minioProvider, vault: vaultProvider, docker: dockerProviders[app.host] } },
     ),
@@ -140,3 +141,8 @@ const watched = monitored.length > 0 || drilled.length > 0;
 export const alertRules = watched ? toYaml(alertRulesFor(monitored, { runbookBaseUrl: fleet.monitoring.runbookBaseUrl }, drilled)) : undefined;
 /** Prometheus scrape config for the monitored apps' exporters and the restore drills. */
 export const scrapeConfig = watched ? toYaml(scrapeConfigFor(monitored, {}, drilled)) : undefined;
+/**
+ * Old credentials to retire by hand, once every app that used them has passed its deploy-time
+ * check (docs/migrate.md, step 8): MinIO users that several adopted apps shared.
+ */
+export const retireAfterProof = fleet.retireAfterProof;

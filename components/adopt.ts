@@ -183,7 +183,7 @@ export function adoptProblems(adopt: AdoptSettings): AdoptProblem[] {
     }
     if (adopt.bucket === undefined) {
         for (const key of ["vaultSecret", "lifecycle", "minioUser", "readerUser", "proven"] as const) {
-            if (adopt[key] !== undefined) {
+            if (adopt[key] !== undefined && adopt[key] !== false) {
                 add(key, "needs adopt.bucket: adoption starts from the bucket that holds the repository; name it, or remove the adopt settings");
             }
         }

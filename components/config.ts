@@ -13,11 +13,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { AdoptingApp, AdoptSettings, adoptProblems, componentAdoptSettings, fleetAdoptProblems, sharedMinioUsers } from "./adopt";
 import { closest, ConfigProblem, formatPath, isEncrypted, parseWith, unknownKeyMessage } from "./configFields";
 import { AppConfig, CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_PARTS, DEFAULTS, HostConfig, stackConfigSchema, StackConfig } from "./configSchema";
 import { CRON_FIELDS, parseClock, parseCron } from "./cron";
 import { MonitoredApp } from "./monitoring";
-import { DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
+import { backupNames, DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
 import { mergeNotifications, NotificationSettings, notificationProblems } from "./notifications";
 import { DrillRequest, DrillSlot, DrilledApp, planDrills } from "./restoreDrill";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
@@ -83,6 +84,8 @@ export interface AppSpec {
     restoreDrill?: AppRestoreDrillSpec;
     /** Hard MinIO quota of the app's bucket in GiB (2^30 bytes), when set. */
     quotaGiB?: number;
+    /** What the app adopts (docs/migrate.md); a MinIO user several apps name is left out (shared: not kept). */
+    adopt?: AdoptSettings;
 }
 
 /** The stack's restore drill settings (shared by every app's drill). */
@@ -120,6 +123,8 @@ export interface Fleet {
     restoreDrills: RestoreDrillSettings;
     /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
+    /** Old credentials to retire by hand once every app that used them has passed its check: shared MinIO users and their apps. */
+    retireAfterProof?: { minioUsers: Record<string, string[]> };
 }
 
 export type { ConfigProblem };
@@ -363,8 +368,19 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
             for (const problem of notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications))
                 p.list.push(problem);
         }
+        if (app?.adopt) {
+            for (const problem of adoptProblems(app.adopt)) {
+                p.add(["apps", index, "adopt", ...problem.key.split(".")], problem.message);
+                ok = false;
+            }
+        }
         if (app && ok) apps.push({ index, app, explicitStart, drillStart });
     });
+    // Adoption across apps: one repository per app, no other app's bucket, one reader per app.
+    const adopting: AdoptingApp[] = apps.flatMap(({ index, app }) => (app.adopt ? [{ index, name: app.name, adopt: app.adopt }] : []));
+    const bucketOf = (app: string) => backupNames(app, { namePrefix: namePrefix ?? DEFAULT_NAME_PREFIX }).bucket;
+    for (const problem of fleetAdoptProblems(adopting, bucketOf)) p.add(["apps", problem.index, "adopt", problem.key], problem.message);
+    const sharedUsers = sharedMinioUsers(adopting);
 
     // Groups: against every group an app names, readable or not, so a broken app is reported once.
     const namedGroups = new Set((rawApps ?? []).map((a) => (isMap(a) ? a.group : undefined)).filter((g): g is string => typeof g === "string"));
@@ -505,6 +521,7 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 ...(exporters.has(index) ? { monitoring: exporters.get(index) } : {}),
                 ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, drillPorts.get(index) as number, hostAddress) } : {}),
                 ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
+                ...(app.adopt ? { adopt: componentAdoptSettings(app.adopt, sharedUsers) } : {}),
             })),
             minio: dropUndefined({ endpoint: minio.endpoint, ssl: minio.ssl, region: minio.region, caCert: minio.caCert, caCertPath: minio.caCertPath }),
             vault: dropUndefined({ ...vault }),
@@ -524,6 +541,7 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 graceHours: drills.graceHours,
             }),
             plan: { slots: plan.slots, windows, drills: drillPlan.slots },
+            ...(Object.keys(sharedUsers).length > 0 ? { retireAfterProof: { minioUsers: sharedUsers } } : {}),
         },
     };
 }
