@@ -216,7 +216,11 @@ describe("our own rules", () => {
             },
         ],
         environments: [
-            { file: "preview.yml", mutate: (wf) => (wf.jobs.preview.environment = "prod"), expected: /^preview: the preview of prod runs in the "preview-prod" environment/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview.environment = "prod"),
+                expected: /^preview: the preview of prod runs in the "preview-prod" environment/,
+            },
             {
                 file: "preview.yml",
                 mutate: (wf) => (wf.jobs.preview.environment = "preview-staging"),
@@ -280,7 +284,8 @@ describe("our own rules", () => {
 describe("runner pools and reviewed environments, over all workflows and .github/environments.yml", () => {
     const all = (): Record<string, Workflow> => Object.fromEntries(files.map((f) => [f, workflow(f)]));
     const settings = (): EnvironmentSettings => parse(fs.readFileSync(path.resolve(WORKFLOWS, "..", "environments.yml"), "utf8")) as EnvironmentSettings;
-    const labels = (pool: keyof typeof POOL_LABELS) => `\${{ fromJSON(vars.${pool.toUpperCase()}_RUNNER_LABELS || '["self-hosted","platform-one","${POOL_LABELS[pool]}"]') }}`;
+    const labels = (pool: keyof typeof POOL_LABELS) =>
+        `\${{ fromJSON(vars.${pool.toUpperCase()}_RUNNER_LABELS || '["self-hosted","platform-one","${POOL_LABELS[pool]}"]') }}`;
 
     test("the real workflows: preview and deploy pools apart, the prod preview reviewed, deploys from main only", () => {
         expect(runnerPoolsApart(all())).toEqual([]);
@@ -293,18 +298,22 @@ describe("runner pools and reviewed environments, over all workflows and .github
         const wfs = all();
         wfs["preview.yml"].jobs.preview["runs-on"] = wfs["deploy.yml"].jobs.prod["runs-on"];
         const problems = runnerPoolsApart(wfs);
-        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/the label sets can meet/), expect.stringMatching(/read the same variable DEPLOY_RUNNER_LABELS/)]));
+        expect(problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/the label sets can meet/), expect.stringMatching(/read the same variable DEPLOY_RUNNER_LABELS/)]),
+        );
     });
 
     test("the old shared default (both pools [self-hosted, platform-one]) fails: defaults count", () => {
         const wfs = all();
-        const shared = "${{ fromJSON(vars.PREVIEW_RUNNER_LABELS || '[\"self-hosted\",\"platform-one\"]') }}";
+        const shared = '${{ fromJSON(vars.PREVIEW_RUNNER_LABELS || \'["self-hosted","platform-one"]\') }}';
         wfs["preview.yml"].jobs.preview["runs-on"] = shared;
         wfs["deploy.yml"].jobs.staging["runs-on"] = shared.replace("PREVIEW", "DEPLOY");
         const problems = runnerPoolsApart(wfs);
         expect(problems).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/preview\.yml: preview\.runs-on \[self-hosted, platform-one\] and deploy\.yml: staging\.runs-on \[self-hosted, platform-one\]: the label sets can meet/),
+                expect.stringMatching(
+                    /preview\.yml: preview\.runs-on \[self-hosted, platform-one\] and deploy\.yml: staging\.runs-on \[self-hosted, platform-one\]: the label sets can meet/,
+                ),
                 expect.stringMatching(/must include the preview pool's label "platform-backups-preview"/),
             ]),
         );
@@ -319,7 +328,9 @@ describe("runner pools and reviewed environments, over all workflows and .github
     test("a copy without reviewers on the prod preview's environment fails, and so does self-review", () => {
         const noReviewers = settings();
         delete noReviewers.environments.find((e) => e.name === "preview-prod")!.reviewers;
-        expect(reviewedEnvironments(all(), noReviewers)).toEqual([expect.stringMatching(/^preview\.yml: preview \(preview prod\): environment preview-prod needs required reviewers/)]);
+        expect(reviewedEnvironments(all(), noReviewers)).toEqual([
+            expect.stringMatching(/^preview\.yml: preview \(preview prod\): environment preview-prod needs required reviewers/),
+        ]);
         const selfReview = settings();
         selfReview.environments.find((e) => e.name === "preview-prod")!.prevent_self_review = false;
         expect(reviewedEnvironments(all(), selfReview)).toEqual([expect.stringMatching(/must set prevent_self_review: true/)]);
@@ -327,7 +338,7 @@ describe("runner pools and reviewed environments, over all workflows and .github
 
     test("an undeclared environment, and a deploy environment open to every branch, fail", () => {
         const wfs = all();
-        wfs["preview.yml"].jobs.preview.environment = "preview-\${{ matrix.stack }}-x";
+        wfs["preview.yml"].jobs.preview.environment = "preview-${{ matrix.stack }}-x";
         expect(reviewedEnvironments(wfs, settings())).toEqual(
             expect.arrayContaining([expect.stringMatching(/environment preview-prod-x is not declared in \.github\/environments\.yml/)]),
         );

@@ -155,7 +155,9 @@ export function environments(wf: Workflow): string[] {
             const command = step.with?.command;
             for (const { stack, environment } of stackEnvironments(job, step)) {
                 if (command === "preview" && environment !== `preview-${stack}`)
-                    problems.push(`${name}: the preview of ${stack} runs in the "preview-${stack}" environment (read-only credentials of that stack), not ${environment}`);
+                    problems.push(
+                        `${name}: the preview of ${stack} runs in the "preview-${stack}" environment (read-only credentials of that stack), not ${environment}`,
+                    );
                 if (command === "up" && environment !== stack) problems.push(`${name}: \`up\` of ${stack} runs in environment "${stack}", not ${environment}`);
             }
         }
@@ -220,7 +222,8 @@ export function runnerPoolsApart(workflows: Record<string, Workflow>): string[] 
     const subset = (a: Set<string>, b: Set<string>) => [...a].every((l) => b.has(l));
     for (const p of pools.filter((x) => x.kind === "preview")) {
         for (const d of pools.filter((x) => x.kind === "deploy")) {
-            if (p.variable === d.variable) problems.push(`${p.where} and ${d.where}: preview and deploy read the same variable ${p.variable}; each pool needs its own`);
+            if (p.variable === d.variable)
+                problems.push(`${p.where} and ${d.where}: preview and deploy read the same variable ${p.variable}; each pool needs its own`);
             if (subset(p.labels, d.labels) || subset(d.labels, p.labels))
                 problems.push(
                     `${p.where} [${[...p.labels].join(", ")}] and ${d.where} [${[...d.labels].join(", ")}]: the label sets can meet, so a runner of one pool would take the other's jobs; give each pool a label of its own`,
@@ -261,11 +264,17 @@ export function reviewedEnvironments(workflows: Record<string, Workflow>, settin
                     }
                     if (step.with?.command === "preview" && stack === "prod") {
                         if ((env.reviewers ?? []).length === 0)
-                            problems.push(`${where}: environment ${env.name} needs required reviewers: prod's secrets must wait for a maintainer who has read the diff`);
-                        if (env.prevent_self_review !== true) problems.push(`${where}: environment ${env.name} must set prevent_self_review: true (the PR's author cannot approve their own run)`);
+                            problems.push(
+                                `${where}: environment ${env.name} needs required reviewers: prod's secrets must wait for a maintainer who has read the diff`,
+                            );
+                        if (env.prevent_self_review !== true)
+                            problems.push(
+                                `${where}: environment ${env.name} must set prevent_self_review: true (the PR's author cannot approve their own run)`,
+                            );
                     }
                     if (step.with?.command === "up") {
-                        const mainOnly = env.deployment_branch_policy?.custom_branch_policies === true && JSON.stringify(env.branches ?? []) === JSON.stringify(["main"]);
+                        const mainOnly =
+                            env.deployment_branch_policy?.custom_branch_policies === true && JSON.stringify(env.branches ?? []) === JSON.stringify(["main"]);
                         if (!mainOnly) problems.push(`${where}: environment ${env.name} must admit only main (deployment_branch_policy with branches: [main])`);
                     }
                 }
