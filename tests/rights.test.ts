@@ -50,7 +50,7 @@ const byIdentity = (identity: "deploy" | "preview") => ({
 const runs: Record<string, Registered[]> = {};
 beforeAll(async () => {
     for (const stack of RIGHTS_STACKS) runs[stack] = (await runStackProgram(stackConfig(stack))).registered;
-});
+}, 180_000); // two full programs: over 30 s on a loaded machine
 
 describe("the program and the table", () => {
     test("every Vault and MinIO type the program registers has a row, and every row is registered", () => {

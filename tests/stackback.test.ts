@@ -55,6 +55,7 @@ case "$1" in
       none) echo "Fatal: repository does not exist: unable to open config file: Stat: The specified key does not exist." >&2; exit 10 ;;
       password) echo "Fatal: wrong password or no key found" >&2; exit 12 ;;
       hang) exec sleep 30 ;;
+      slow) sleep "$FAKE_SLOW_CAT"; exit 0 ;;
       x509) echo 'Fatal: unable to open config file: Stat: Get "https://minio.test:9000/b/?location=": tls: failed to verify certificate: x509: certificate signed by unknown authority' >&2; exit 1 ;;
       *) echo "Fatal: unexpected" >&2; exit 1 ;;
     esac ;;
@@ -64,10 +65,16 @@ exit 0
 `,
     rcb: `#!/bin/sh
 echo "rcb $*" >> "$FAKE_DIR/calls"
+# An image without rcb: what sh says for a missing command, and its exit code.
+if [ "$FAKE_RCB" = missing ]; then echo "sh: rcb: not found" >&2; exit 127; fi
+[ "$FAKE_RCB" = slow ] && sleep "$FAKE_SLOW_RCB"
 log() { echo "2026-01-01 02:00:00,000 - $1: $2"; }
 log INFO "Status for compose project 'n8n'"
 log INFO "Checking docker availability"
 case "$FAKE_RCB" in
+  warnexit) log WARNING "Repository lock is stale"; exit 2 ;;
+  # A labelled service that bind-mounts the host's socket (a Portainer or Traefik), as cli.py status lists it.
+  socketmount) log INFO "service: portainer"; log INFO " - volume: /var/run/docker.sock -> /volumes/portainer/var/run/docker.sock" ;;
   dockerdown)
     echo "Traceback (most recent call last):" >&2
     echo "docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))" >&2
@@ -90,7 +97,7 @@ interface CheckRun {
 const DEFAULT_OPTIONS: RepositoryCheckOptions = { container: "n8n_stackback", timeoutSeconds: 10, requireLabels: true, composeProject: "n8n" };
 
 function runCheck(
-    fake: { restic?: string; rcb?: string; dockerDown?: boolean; innerSh?: string },
+    fake: { restic?: string; rcb?: string; dockerDown?: boolean; innerSh?: string; env?: Record<string, string> },
     options: Partial<RepositoryCheckOptions> = {},
     access: DockerAccess = { dockerHost: "unix:///var/run/docker.sock" },
 ): CheckRun {
@@ -107,6 +114,7 @@ function runCheck(
             FAKE_RCB: fake.rcb ?? "fine",
             FAKE_INNER_SH: fake.innerSh ?? "sh",
             ...(fake.dockerDown ? { FAKE_DOCKER_DOWN: "1" } : {}),
+            ...fake.env,
             // What the sidecar's environment holds.
             RESTIC_REPOSITORY: "s3:https://minio.test:9000/restic-stackback-n8n-bucket",
             DOCKER_HOST_IN_SIDECAR: SIDECAR_DOCKER_HOST,
@@ -191,6 +199,37 @@ describe.each(shells)("the deploy-time check, its script run by %s inside the st
         expect(r.status).toBe(1);
         expect(r.output).toContain("cannot be reached");
     });
+
+    test("an image without rcb (exit 127): fails, with the exit code in the message", () => {
+        const r = run({ rcb: "missing" });
+        expect(r.status).toBe(1);
+        expect(r.output).toContain("rcb: not found");
+        expect(r.output).toMatch(/rcb status\) exited with code 127/);
+        expect(r.output).not.toContain("platform-backups check passed");
+    });
+
+    test("rcb status that exits non-zero after WARNING lines only: fails, with its exit code", () => {
+        const r = run({ rcb: "warnexit" });
+        expect(r.status).toBe(1);
+        expect(r.output).toMatch(/rcb status\) exited with code 2/);
+        expect(r.output).not.toContain("platform-backups check passed");
+    });
+
+    test("a labelled app that bind-mounts docker.sock passes: its volume line is not a Docker failure", () => {
+        const r = run({ rcb: "socketmount" });
+        expect(r.output).not.toContain("cannot use the Docker API");
+        expect(r.status).toBe(0);
+        expect(r.output).toContain("platform-backups check passed");
+    });
+});
+
+test("each call has its own time bound: two calls under the bound pass although together they take longer", () => {
+    // T = 6 s; restic takes 4 s, rcb status 5 s: each well under its bound, 9 s together. A bound
+    // shared across calls (an earlier call's watchdog still counting) stops or flags the second.
+    const r = runCheck({ restic: "slow", rcb: "slow", env: { FAKE_SLOW_CAT: "4", FAKE_SLOW_RCB: "5" } }, { timeoutSeconds: 6 });
+    expect(r.output).not.toMatch(/did not finish within/);
+    expect(r.status).toBe(0);
+    expect(r.seconds).toBeGreaterThan(8.5);
 });
 
 describe("how the check reaches the host", () => {
