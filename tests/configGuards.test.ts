@@ -8,23 +8,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { cliPath, emptyFleetProblems, plainSecretProblems, setSecretCommand } from "../components/configGuards";
 import { fleetFromStackFile } from "../scripts/stackCli";
-import { installMocks, settle } from "./support/pulumiMocks";
 import { smallFleet } from "./support/fleet";
+import { programError } from "./support/program";
+import { installMocks } from "./support/pulumiMocks";
 import { setStackConfig } from "./support/stack";
-
-/** Loads the program anew with the config set and returns what it threw (undefined if nothing). */
-async function programError(): Promise<unknown> {
-    let error: unknown;
-    jest.isolateModules(() => {
-        try {
-            require("../index");
-        } catch (e) {
-            error = e;
-        }
-    });
-    await settle();
-    return error;
-}
 
 const PASSWORD = "hunter2-not-real";
 const WEBHOOK = "https://discord.com/api/webhooks/1/not-real";
