@@ -10,8 +10,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { FAKE_PROVIDER_SECRETS, runStackProgram } from "./support/jestStack";
-import { evaluateProgram } from "./support/program";
-import { installMocks, Registered, setVaultSecret, settle } from "./support/pulumiMocks";
+import { programError } from "./support/program";
+import { installMocks, Registered, setVaultSecret } from "./support/pulumiMocks";
 import { ROOT, setStackConfig, stackConfig } from "./support/stack";
 
 /** The YAML block that follows the `adopt-settings` marker in docs/migrate.md. */
@@ -104,13 +104,7 @@ describe("bad adopt settings", () => {
         apps[1] = { ...apps[1], adopt: { ...adoptOf(apps[1]), bucket: adoptOf(apps[2]).bucket } };
         apps[3] = { ...apps[3], adopt: { ...adoptOf(apps[3]), bucket: "restic-stackback-gitlab-bucket" } };
         setStackConfig({ ...prod, apps }, FAKE_PROVIDER_SECRETS);
-        let error: unknown;
-        try {
-            evaluateProgram();
-        } catch (e) {
-            error = e;
-        }
-        await settle();
+        const error = await programError();
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         const message = (error as Error).message;
         expect(message).toContain("apps[0] (mattermost).adopt.vaultSecret: is missing");
