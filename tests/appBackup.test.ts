@@ -2,28 +2,13 @@ import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import { T } from "./support/resourceTypes";
 import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf } from "./support/pulumiMocks";
 
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
 import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, EXPORTER_CACHE_PATH, isAllowed, repositoryCheckCommand } from "../components";
-
-const T = {
-    bucket: "minio:index/s3Bucket:S3Bucket",
-    versioning: "minio:index/s3BucketVersioning:S3BucketVersioning",
-    ilm: "minio:index/ilmPolicy:IlmPolicy",
-    user: "minio:index/iamUser:IamUser",
-    policy: "minio:index/iamPolicy:IamPolicy",
-    attachment: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment",
-    password: "random:index/randomPassword:RandomPassword",
-    secret: "vault:kv/secretV2:SecretV2",
-    image: "docker:index/remoteImage:RemoteImage",
-    container: "docker:index/container:Container",
-    command: "command:local:Command",
-    volume: "docker:index/volume:Volume",
-    vaultPolicy: "vault:index/policy:Policy",
-};
 
 const providers = {
     minio: new minio.Provider("minio", { minioServer: "minio.test:9000" }),

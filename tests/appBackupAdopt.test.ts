@@ -6,23 +6,13 @@
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as vault from "@pulumi/vault";
+import { T } from "./support/resourceTypes";
 import { installMocks, invoked, Registered, secrecyOf, setVaultSecret, settle, valueOf, VAULT_KV2_READ } from "./support/pulumiMocks";
 
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
 import { AppBackup, AppBackupArgs, validateAppBackupArgs } from "../components";
-
-const T = {
-    bucket: "minio:index/s3Bucket:S3Bucket",
-    versioning: "minio:index/s3BucketVersioning:S3BucketVersioning",
-    ilm: "minio:index/ilmPolicy:IlmPolicy",
-    user: "minio:index/iamUser:IamUser",
-    password: "random:index/randomPassword:RandomPassword",
-    secret: "vault:kv/secretV2:SecretV2",
-    container: "docker:index/container:Container",
-    command: "command:local:Command",
-};
 
 const providers = {
     minio: new minio.Provider("minio", { minioServer: "minio.test:9000" }),
