@@ -7,12 +7,36 @@
  *   out/grafana/<stack>/platform-backups-<stack>.yaml   (provisioning/dashboards/ file for Grafana's file provider)
  * `pulumi stack output alertRules` gives the same rules from a deployed stack.
  */
-import { alertRules, drilledApps, MonitoringOptions, monitoredApps, scrapeConfig, toYaml } from "../components";
+import { alertRules, drilledApps, Fleet, MonitoringOptions, monitoredApps, scrapeConfig, toYaml } from "../components";
 import { fleetView } from "../components/dashboardQueries";
 import { dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { fleetFromArgs, writeOut } from "./stackCli";
 
 const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/ and out/grafana/<name>/)";
+
+/** One generated file: its path under out/, what it is, its text. */
+export interface MonitoringFile {
+    name: string;
+    what: string;
+    content: string;
+}
+
+/**
+ * Every file of a stack's monitoring, computed before any is written. The rules and the dashboard
+ * take the same options: the dashboard colours at the rules' thresholds.
+ */
+export function monitoringFiles(stack: string, fleet: Fleet): MonitoringFile[] {
+    const apps = monitoredApps(fleet);
+    const drills = drilledApps(fleet);
+    const options: MonitoringOptions = { runbookBaseUrl: fleet.monitoring.runbookBaseUrl };
+    const name = dashboardUid(stack);
+    return [
+        { name: `prometheus/${stack}/restic-rules.yml`, what: "alert rules", content: toYaml(alertRules(apps, options, drills)) },
+        { name: `prometheus/${stack}/restic-scrape.yml`, what: "scrape config", content: toYaml(scrapeConfig(apps, {}, drills)) },
+        { name: `grafana/${stack}/${name}.json`, what: "dashboard", content: `${JSON.stringify(grafanaDashboard(fleetView(stack, fleet, options)), null, 2)}\n` },
+        { name: `grafana/${stack}/${name}.yaml`, what: "provisioning", content: toYaml(grafanaProvisioning(stack)) },
+    ];
+}
 
 function main(args: readonly string[]): number {
     const loaded = fleetFromArgs(args, USAGE);
@@ -25,20 +49,10 @@ function main(args: readonly string[]): number {
         );
         return 1;
     }
-    // The rules and the dashboard take the same options: the dashboard colours at the rules' thresholds.
-    const options: MonitoringOptions = { runbookBaseUrl: loaded.fleet.monitoring.runbookBaseUrl };
-    const rulesText = toYaml(alertRules(apps, options, drills));
-    const dashboardText = `${JSON.stringify(grafanaDashboard(fleetView(loaded.stack, loaded.fleet, options)), null, 2)}\n`;
-    const rules = writeOut(`prometheus/${loaded.stack}/restic-rules.yml`, rulesText);
-    const scrape = writeOut(`prometheus/${loaded.stack}/restic-scrape.yml`, toYaml(scrapeConfig(apps, {}, drills)));
-    const name = dashboardUid(loaded.stack);
-    const board = writeOut(`grafana/${loaded.stack}/${name}.json`, dashboardText);
-    const provider = writeOut(`grafana/${loaded.stack}/${name}.yaml`, toYaml(grafanaProvisioning(loaded.stack)));
+    const files = monitoringFiles(loaded.stack, loaded.fleet);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-    console.log(
-        `${count(apps.length, "monitored app")}, ${count(drills.length, "restore drill")}\n` +
-            `alert rules:   ${rules}\nscrape config: ${scrape}\ndashboard:     ${board}\nprovisioning:  ${provider}`,
-    );
+    console.log(`${count(apps.length, "monitored app")}, ${count(drills.length, "restore drill")}`);
+    for (const file of files) console.log(`${`${file.what}:`.padEnd(15)}${writeOut(file.name, file.content)}`);
     return 0;
 }
 
