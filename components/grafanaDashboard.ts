@@ -310,13 +310,7 @@ export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}
         "prefix",
     );
     builder.withPanel(slipNow);
-    const slipOverTime = lines(
-        id(),
-        "Start slip over time",
-        "The same minutes over time: the lines of one group rising together are a slipping wave.",
-        "m",
-        16,
-    )
+    const slipOverTime = lines(id(), "Start slip over time", "The same minutes over time: the lines of one group rising together are a slipping wave.", "m", 16)
         .height(10)
         .withTarget(query("A", q.schedule.slip, "{{app}} ({{group}}, planned {{planned}})", false));
     perAppThresholds(
@@ -345,7 +339,23 @@ export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}
             .overrideByName("Value", [{ id: "unit", value: "dateTimeAsIso" }]),
     );
 
-    return builder.build();
+    return withoutIntervalDefaults(builder.build());
+}
+
+/**
+ * The SDK (0.0.21) writes `auto`, `auto_min` and `auto_count` (settings of interval variables) on
+ * every variable; Grafana's own schema (@grafana/schema 13.2.3, `VariableModel`) has no such keys,
+ * and they mean nothing on a custom or data source variable. Dropped, so that the JSON is a
+ * dashboard of both.
+ */
+function withoutIntervalDefaults(board: dashboard.Dashboard): dashboard.Dashboard {
+    for (const variable of board.templating.list ?? []) {
+        if (variable.type === "interval") continue;
+        delete variable.auto;
+        delete variable.auto_min;
+        delete variable.auto_count;
+    }
+    return board;
 }
 
 /** Options of {@link grafanaProvisioning}. */

@@ -33,7 +33,11 @@ export function monitoringFiles(stack: string, fleet: Fleet): MonitoringFile[] {
     return [
         { name: `prometheus/${stack}/restic-rules.yml`, what: "alert rules", content: toYaml(alertRules(apps, options, drills)) },
         { name: `prometheus/${stack}/restic-scrape.yml`, what: "scrape config", content: toYaml(scrapeConfig(apps, {}, drills)) },
-        { name: `grafana/${stack}/${name}.json`, what: "dashboard", content: `${JSON.stringify(grafanaDashboard(fleetView(stack, fleet, options)), null, 2)}\n` },
+        {
+            name: `grafana/${stack}/${name}.json`,
+            what: "dashboard",
+            content: `${JSON.stringify(grafanaDashboard(fleetView(stack, fleet, options)), null, 2)}\n`,
+        },
         { name: `grafana/${stack}/${name}.yaml`, what: "provisioning", content: toYaml(grafanaProvisioning(stack)) },
     ];
 }

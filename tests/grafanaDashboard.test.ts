@@ -8,8 +8,28 @@ import * as path from "path";
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import type { Dashboard, Panel, RowPanel, Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
 import * as YAML from "yaml";
-import { alertRules, AlertRule, drilledApps, DRILL_ALERTS, loadStackFile, monitoredApps, MonitoringOptions, QUOTA_ALERT, ALERTS, RuleFile } from "../components";
-import { APP_VARIABLE, CHECK_MAPPING, dashboardQueries, DRILL_MAPPING, fleetView, FleetView, plannedStartUtc, utcOffsetMinutes } from "../components/dashboardQueries";
+import {
+    alertRules,
+    AlertRule,
+    drilledApps,
+    DRILL_ALERTS,
+    loadStackFile,
+    monitoredApps,
+    MonitoringOptions,
+    QUOTA_ALERT,
+    ALERTS,
+    RuleFile,
+} from "../components";
+import {
+    APP_VARIABLE,
+    CHECK_MAPPING,
+    dashboardQueries,
+    DRILL_MAPPING,
+    fleetView,
+    FleetView,
+    plannedStartUtc,
+    utcOffsetMinutes,
+} from "../components/dashboardQueries";
 import { appSeriesPattern, dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { monitoringFiles } from "../scripts/monitoring";
 
@@ -45,7 +65,9 @@ function ruleThreshold(rule: AlertRule, op: ">" | ">=" | "=="): number {
 /** The threshold steps a panel gives the series of one app: its override for the app, or the panel's own. */
 function stepsFor(p: Panel, app: string): Threshold[] | undefined {
     const override = (p.fieldConfig?.overrides ?? []).find(
-        (o) => (o.matcher.id === "byName" && o.matcher.options === app) || (o.matcher.id === "byRegexp" && new RegExp(o.matcher.options as string).test(`${app} /volumes`)),
+        (o) =>
+            (o.matcher.id === "byName" && o.matcher.options === app) ||
+            (o.matcher.id === "byRegexp" && new RegExp(o.matcher.options as string).test(`${app} /volumes`)),
     );
     const prop = override?.properties.find((x) => x.id === "thresholds");
     return (prop?.value as { steps: Threshold[] } | undefined)?.steps ?? p.fieldConfig?.defaults.thresholds?.steps;
@@ -109,7 +131,9 @@ describe.each(["prod", "staging"])("the %s dashboard colours where the alerts fi
 
     test("apps with their own grace turn red at their own threshold, not the stack's", () => {
         const thresholds = new Set(
-            rules.groups[0].rules.filter((r) => r.alert === ALERTS.backupStale).map((r) => colourFrom(panel(board, "Last backup (oldest path set)"), r.labels.app, "red")),
+            rules.groups[0].rules
+                .filter((r) => r.alert === ALERTS.backupStale)
+                .map((r) => colourFrom(panel(board, "Last backup (oldest path set)"), r.labels.app, "red")),
         );
         // prod: gitlab has graceHours 4 (28 h), the others the stack's 2 (26 h).
         if (name === "prod") expect([...thresholds].sort((a, b) => Number(a) - Number(b))).toEqual([26 * 3600, 28 * 3600]);
@@ -227,7 +251,11 @@ describe("the dashboard comes from the stack config", () => {
 
     test("the planned starts are the plan's, each with its app's label (prod plans 02:00, 02:20, 02:40 per group)", () => {
         const slip = dashboardQueries(view, AT).schedule.slip;
-        const planned = [...slip.matchAll(/label_replace\(label_replace\(vector\((\d+)\), "app", "([^"]+)", "", ""\), "planned", "([^"]+)"/g)].map((m) => [m[2], m[3], Number(m[1])]);
+        const planned = [...slip.matchAll(/label_replace\(label_replace\(vector\((\d+)\), "app", "([^"]+)", "", ""\), "planned", "([^"]+)"/g)].map((m) => [
+            m[2],
+            m[3],
+            Number(m[1]),
+        ]);
         expect(planned).toEqual([
             ["mattermost", "02:00", 120],
             ["n8n", "02:20", 140],
