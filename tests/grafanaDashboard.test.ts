@@ -7,6 +7,7 @@
 import * as path from "path";
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import type { Dashboard, Panel, RowPanel, Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
+import type * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as YAML from "yaml";
 import {
     alertRules,
@@ -196,7 +197,8 @@ function parseErrors(expr: string): number {
 
 describe("every panel's PromQL parses", () => {
     const { board } = stack("prod");
-    const targets = panels(board).flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, expr: (t as { expr: string }).expr })));
+    const promTargets = (p: Panel) => (p.targets ?? []) as unknown as prometheus.Dataquery[];
+    const targets = panels(board).flatMap((p) => promTargets(p).map((t) => ({ title: p.title, expr: t.expr })));
 
     test("with Prometheus' own grammar (lezer-promql), Grafana's $app left in its string", () => {
         expect(targets.length).toBeGreaterThanOrEqual(12);
@@ -209,7 +211,7 @@ describe("every panel's PromQL parses", () => {
     });
 
     test("every target names its data source through the variable", () => {
-        expect(panels(board).flatMap((p) => (p.targets ?? []).map((t) => t.datasource?.uid))).toEqual(targets.map(() => "${datasource}"));
+        expect(panels(board).flatMap((p) => promTargets(p).map((t) => t.datasource?.uid))).toEqual(targets.map(() => "${datasource}"));
     });
 });
 
