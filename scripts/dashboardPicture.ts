@@ -204,10 +204,15 @@ function drawBarGauge(panel: Panel, items: Named[], box: Box): string {
         .join("");
 }
 
-/** Tick labels of a time axis (`HH:MM`, UTC). */
+/** A tick's label: `HH:MM` (UTC), with seconds when the range is under 10 minutes. */
+function clock(t: number, span: number): string {
+    return new Date(t * 1000).toISOString().slice(11, span < 600 ? 19 : 16);
+}
+
+/** Tick times of a time axis: at most `count`, on a round step. */
 function timeTicks(from: number, to: number, count: number): number[] {
     const span = to - from;
-    const steps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
+    const steps = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
     const step = steps.find((s) => span / s <= count) ?? 86_400;
     const first = Math.ceil(from / step) * step;
     const out: number[] = [];
@@ -239,7 +244,7 @@ function drawTimeSeries(items: Named[], box: Box, from: number, to: number, unit
         parts.push(text(plot.x - 6, y(v) + 4, formatValue(v, unit), { size: 10, fill: THEME.weak, anchor: "end" }));
     }
     for (const t of timeTicks(from, to, 6)) {
-        parts.push(text(x(t), plot.y + plot.h + 14, new Date(t * 1000).toISOString().slice(11, 16), { size: 10, fill: THEME.weak, anchor: "middle" }));
+        parts.push(text(x(t), plot.y + plot.h + 14, clock(t, to - from), { size: 10, fill: THEME.weak, anchor: "middle" }));
     }
     for (const l of lines) {
         if (l.value < lo || l.value > hi) continue;
