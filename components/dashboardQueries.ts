@@ -14,12 +14,7 @@
 import { parseCron, formatClock, MINUTES_PER_DAY } from "./cron";
 import { type Fleet, drilledApps, monitoredApps } from "./config";
 import { type MonitoredApp, type MonitoringOptions, quotaWarningBytes, RESTIC_METRICS, staleAfterSeconds } from "./monitoring";
-import { type DrilledApp, DRILL_DEFAULTS, DRILL_JOB_NAME, DRILL_METRICS } from "./restoreDrill";
-
-// PLACEHOLDER until restoreDrill.ts may be edited: moves there, and drillAlertRules uses it.
-function drillStaleAfterSeconds(entry: DrilledApp): number {
-    return Math.round(((entry.intervalHours ?? 24) + (entry.graceHours ?? DRILL_DEFAULTS.graceHours)) * 3600);
-}
+import { type DrilledApp, DRILL_JOB_NAME, DRILL_METRICS, drillStaleAfterSeconds } from "./restoreDrill";
 
 /** The exporter's scrape job; `scrapeConfig` names it the same unless `MonitoringOptions.jobName` says otherwise. */
 const DEFAULT_EXPORTER_JOB = "restic-exporter";

@@ -300,9 +300,7 @@ function drawStateTimeline(items: Named[], box: Box, from: number, to: number): 
         }
     });
     for (const t of timeTicks(from, to, 6)) {
-        parts.push(
-            text(x(t), plot.y + items.length * laneH + 14, new Date(t * 1000).toISOString().slice(11, 16), { size: 10, fill: THEME.weak, anchor: "middle" }),
-        );
+        parts.push(text(x(t), plot.y + items.length * laneH + 14, clock(t, to - from), { size: 10, fill: THEME.weak, anchor: "middle" }));
     }
     return parts.join("");
 }
