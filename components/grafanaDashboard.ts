@@ -30,7 +30,6 @@ import {
     APP_VARIABLE,
     backupAgeSteps,
     CHECK_MAPPING,
-    DashboardApp,
     dashboardQueries,
     DRILL_MAPPING,
     drillAgeSteps,
@@ -151,12 +150,14 @@ export interface DashboardOptions {
 /** The fleet dashboard of a stack, as Grafana's dashboard JSON (classic schema, for file provisioning). */
 export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}): dashboard.Dashboard {
     const q = dashboardQueries(view, options.at);
-    const monitored = view.apps.flatMap((a) => (a.monitored ? [{ ...a, monitored: a.monitored }] : []));
-    const drilled = view.apps.flatMap((a) => (a.drill ? [{ ...a, drill: a.drill }] : []));
-    const quotaApps = monitored.flatMap((a) => {
-        const steps = quotaSteps(a.monitored);
+    // Each app's own steps, by the functions the alert rules take their thresholds from.
+    const ageSteps = view.apps.flatMap((a) => (a.monitored ? [{ app: a.app, steps: backupAgeSteps(a.monitored, view.options) }] : []));
+    const drillSteps = view.apps.flatMap((a) => (a.drill ? [{ app: a.app, steps: drillAgeSteps(a.drill) }] : []));
+    const quotaApps = view.apps.flatMap((a) => {
+        const steps = a.monitored && quotaSteps(a.monitored);
         return steps ? [{ app: a.app, steps }] : [];
     });
+    const slipApps = view.apps.map((a) => ({ app: a.app, steps: slipSteps(a) }));
     let nextId = 1;
     const id = () => nextId++;
 
@@ -181,46 +182,34 @@ export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}
 
     // --- Fleet ---------------------------------------------------------------------------------
     builder.withRow(new dashboard.RowBuilder("Fleet").id(id()));
-    const age = fleetStat(
-        id(),
+    // One value per app, by the app's name: an age coloured at the app's own steps, or a state by its mapping.
+    const fleetPanel = (title: string, description: string, expr: string, look: { steps: typeof ageSteps } | { mapping: typeof CHECK_MAPPING }) => {
+        const panel = fleetStat(id(), title, description, query("A", expr, "{{app}}", true));
+        if ("steps" in look) perAppThresholds(panel.unit("s"), look.steps, "name");
+        else panel.mappings(valueMappings(look.mapping));
+        builder.withPanel(panel);
+    };
+    fleetPanel(
         "Last backup (oldest path set)",
         "Age of each app's newest snapshot, for the path set that is most behind. Red from the app's own ResticBackupStale threshold (its interval plus graceHours), which fires 5 minutes later.",
-        query("A", q.fleet.backupAge, "{{app}}", true),
-    ).unit("s");
-    perAppThresholds(
-        age,
-        monitored.map((a) => ({ app: a.app, steps: backupAgeSteps(a.monitored, view.options) })),
-        "name",
+        q.fleet.backupAge,
+        { steps: ageSteps },
     );
-    builder.withPanel(age);
-    builder.withPanel(
-        fleetStat(
-            id(),
-            "Repository check",
-            "The exporter's last restic check. ResticCheckFailed fires when it failed on two reads in a row.",
-            query("A", q.fleet.check, "{{app}}", true),
-        ).mappings(valueMappings(CHECK_MAPPING)),
+    fleetPanel("Repository check", "The exporter's last restic check. ResticCheckFailed fires when it failed on two reads in a row.", q.fleet.check, {
+        mapping: CHECK_MAPPING,
+    });
+    fleetPanel(
+        "Last restore drill",
+        "Whether the last drill restored and verified a sample of each path set's newest snapshot, and its slice of restic check passed.",
+        q.fleet.drillResult,
+        { mapping: DRILL_MAPPING },
     );
-    builder.withPanel(
-        fleetStat(
-            id(),
-            "Last restore drill",
-            "Whether the last drill restored and verified a sample of each path set's newest snapshot, and its slice of restic check passed.",
-            query("A", q.fleet.drillResult, "{{app}}", true),
-        ).mappings(valueMappings(DRILL_MAPPING)),
-    );
-    const drillAge = fleetStat(
-        id(),
+    fleetPanel(
         "Since the last good drill",
         "Time since the last successful drill (or since the drill started, while none succeeded). Red from the app's ResticRestoreDrillStale threshold.",
-        query("A", q.fleet.drillAge, "{{app}}", true),
-    ).unit("s");
-    perAppThresholds(
-        drillAge,
-        drilled.map((a) => ({ app: a.app, steps: drillAgeSteps(a.drill) })),
-        "name",
+        q.fleet.drillAge,
+        { steps: drillSteps },
     );
-    builder.withPanel(drillAge);
 
     // --- Per app (the row repeats for every chosen app) ----------------------------------------
     builder.withRow(new dashboard.RowBuilder(`App $${APP_VARIABLE}`).id(id()).repeat(APP_VARIABLE));
@@ -231,11 +220,7 @@ export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}
         "s",
         12,
     ).withTarget(query("A", q.perApp.snapshotAge, "{{app}} {{snapshot_paths}}", false));
-    perAppThresholds(
-        snapshotAge,
-        monitored.map((a) => ({ app: a.app, steps: backupAgeSteps(a.monitored, view.options) })),
-        "prefix",
-    );
+    perAppThresholds(snapshotAge, ageSteps, "prefix");
     builder.withPanel(snapshotAge);
     const size = lines(
         id(),
@@ -304,20 +289,12 @@ export function grafanaDashboard(view: FleetView, options: DashboardOptions = {}
         .displayMode(common.BarGaugeDisplayMode.Basic)
         .orientation(common.VizOrientation.Horizontal)
         .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
-    perAppThresholds(
-        slipNow,
-        view.apps.map((a: DashboardApp) => ({ app: a.app, steps: slipSteps(a) })),
-        "prefix",
-    );
+    perAppThresholds(slipNow, slipApps, "prefix");
     builder.withPanel(slipNow);
     const slipOverTime = lines(id(), "Start slip over time", "The same minutes over time: the lines of one group rising together are a slipping wave.", "m", 16)
         .height(10)
         .withTarget(query("A", q.schedule.slip, "{{app}} ({{group}}, planned {{planned}})", false));
-    perAppThresholds(
-        slipOverTime,
-        view.apps.map((a) => ({ app: a.app, steps: slipSteps(a) })),
-        "prefix",
-    );
+    perAppThresholds(slipOverTime, slipApps, "prefix");
     builder.withPanel(slipOverTime);
     builder.withPanel(
         new table.PanelBuilder()

@@ -5,7 +5,6 @@
  * grafanaDashboardTypes.test.ts.
  */
 import * as path from "path";
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import type { Dashboard, Panel, RowPanel, Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as YAML from "yaml";
@@ -33,6 +32,7 @@ import {
 } from "../components/dashboardQueries";
 import { appSeriesPattern, dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { monitoringFiles } from "../scripts/monitoring";
+import { promqlErrors } from "./support/promql";
 
 const ROOT = path.resolve(__dirname, "..");
 const AT = new Date("2026-01-15T12:00:00Z");
@@ -185,16 +185,6 @@ describe("the agreement check bites", () => {
 // PromQL
 // ---------------------------------------------------------------------------------------------
 
-function parseErrors(expr: string): number {
-    let errors = 0;
-    promqlParser.parse(expr).iterate({
-        enter: (node) => {
-            if (node.type.isError) errors++;
-        },
-    });
-    return errors;
-}
-
 describe("every panel's PromQL parses", () => {
     const { board } = stack("prod");
     const promTargets = (p: Panel) => (p.targets ?? []) as unknown as prometheus.Dataquery[];
@@ -202,12 +192,12 @@ describe("every panel's PromQL parses", () => {
 
     test("with Prometheus' own grammar (lezer-promql), Grafana's $app left in its string", () => {
         expect(targets.length).toBeGreaterThanOrEqual(12);
-        expect(targets.filter((t) => parseErrors(t.expr) > 0)).toEqual([]);
+        expect(targets.filter((t) => promqlErrors(t.expr) > 0)).toEqual([]);
     });
 
     test("the parser finds an error where there is one (the check can fail)", () => {
-        expect(parseErrors(targets[0].expr.replace("max by", "max bye"))).toBeGreaterThan(0);
-        expect(parseErrors(`${targets[0].expr})`)).toBeGreaterThan(0);
+        expect(promqlErrors(targets[0].expr.replace("max by", "max bye"))).toBeGreaterThan(0);
+        expect(promqlErrors(`${targets[0].expr})`)).toBeGreaterThan(0);
     });
 
     test("every target names its data source through the variable", () => {
