@@ -2,7 +2,7 @@
  * The fleet dashboard: its colours agree with the alert rules (read back from the generated rule
  * expressions, never from the functions both use), every panel's PromQL parses, and it is built
  * from the stack config. The dashboard's JSON against Grafana's types is in
- * grafanaDashboardTypes.test.ts.
+ * grafanaDashboardTypes.slow.test.ts.
  */
 import * as path from "path";
 import type { Dashboard, Panel, RowPanel, Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
