@@ -3,7 +3,8 @@
  * `AppBackup` gives one app an isolated restic backup pipeline; the pure modules behind it
  * (naming, schedules, policies, config) are exported for programs and tools that build on it.
  */
-export * from "./adopt";
+// What an app adopts (AppBackupArgs.adopt).
+export type { AdoptedVaultSecret, AdoptSettings } from "./adopt";
 export * from "./appBackup";
 export * from "./config";
 // The schema and its types; the field builders in configFields.ts stay internal.
