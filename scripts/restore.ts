@@ -42,7 +42,7 @@ import {
     snapshotRows,
     vaultSecretUrl,
 } from "./restoreLib";
-import { credentialsFromKit, decryptKit, identitiesOf } from "./recoveryKit";
+import { AgeCodec, credentialsFromKit, identitiesOf, nativeAge } from "./recoveryKit";
 import { REPO_ROOT } from "./stackCli";
 
 /** Where the command writes and what it reads; tests pass their own. */
@@ -54,6 +54,8 @@ export interface RestoreIo {
     stackDir?: string;
     /** Milliseconds between progress lines when stderr is not a terminal. Default 10 s. */
     progressIntervalMs?: number;
+    /** The age library for the recovery kit. Default: the `age-encryption` package in this process. */
+    age?: AgeCodec;
 }
 
 export class Refusal extends Error {}
@@ -141,7 +143,12 @@ export async function requireRestic(bin: string, io: RestoreIo): Promise<void> {
 }
 
 /** The app's access from its Vault secret (VAULT_TOKEN, VAULT_ADDR or the stack's vault.address). */
-export async function vaultCredentials(stackAddress: string, location: { mount: string; name: string; dataPath: string }, io: RestoreIo): Promise<RepositoryCredentials> {
+export async function vaultCredentials(
+    stackAddress: string,
+    location: { mount: string; name: string; dataPath: string },
+    io: RestoreIo,
+    identity: "reader" | "writer" = "reader",
+): Promise<RepositoryCredentials> {
     const token = io.env.VAULT_TOKEN;
     if (!token) {
         throw new Refusal(
@@ -151,19 +158,19 @@ export async function vaultCredentials(stackAddress: string, location: { mount: 
     const address = io.env.VAULT_ADDR || stackAddress;
     const where = `${location.mount}/${location.name}`;
     const answer = await vaultGet(vaultSecretUrl(address, location.dataPath), token, io.env);
-    const { credentials, problem } = credentialsFromVault(answer.status, answer.body, where);
+    const { credentials, problem } = credentialsFromVault(answer.status, answer.body, where, identity);
     if (!credentials) throw new Refusal(problem as string);
     return credentials;
 }
 
 /** The app's access from the age-encrypted recovery kit, decrypted in memory only. */
-async function kitCredentials(kitFile: string, identityFile: string, stack: string, app: string): Promise<RepositoryCredentials> {
+async function kitCredentials(kitFile: string, identityFile: string, stack: string, app: string, age: AgeCodec): Promise<RepositoryCredentials> {
     for (const file of [kitFile, identityFile]) if (!fs.existsSync(file)) throw new Refusal(`${file} does not exist`);
     const identities = identitiesOf(fs.readFileSync(identityFile, "utf8"));
     if (identities.length === 0) throw new Refusal(`${identityFile} holds no age identity (an "AGE-SECRET-KEY-1..." line, as age-keygen writes)`);
     let text: string;
     try {
-        text = await decryptKit(fs.readFileSync(kitFile, "utf8"), identities);
+        text = await age.decrypt(fs.readFileSync(kitFile, "utf8"), identities);
     } catch (error) {
         throw new Refusal(`${identityFile} does not open ${kitFile} (${(error as Error).message}); use the identity of one of the kit's recipients (recovery.ageRecipients)`);
     }
@@ -193,7 +200,7 @@ export async function runRestore(argv: readonly string[], io: RestoreIo): Promis
         await requireRestic(bin, io);
 
         const credentials = args.kit
-            ? await kitCredentials(args.kit, args.identity as string, args.stack, args.app)
+            ? await kitCredentials(args.kit, args.identity as string, args.stack, args.app, io.age ?? nativeAge)
             : await vaultCredentials(fleet.vault.address, location, io);
         const env = resticEnv(io.env, credentials, args.cacert);
         io.stderr.write(`${args.app}: repository ${credentials.repository} (${credentials.readOnly ? "read-only identity" : "backup identity, --no-lock"})\n`);

@@ -157,7 +157,13 @@ export interface RepositoryCredentials {
  * Interprets Vault's answer to `GET /v1/<mount>/data/<name>`. Messages never contain a value of
  * the secret: only field names, the path and what to do.
  */
-export function credentialsFromVault(status: number, body: string, where: string): { credentials?: RepositoryCredentials; problem?: string } {
+export function credentialsFromVault(
+    status: number,
+    body: string,
+    where: string,
+    /** `writer` takes the backup identity even when a reader exists (only `npm run retire` needs it: forget writes). */
+    identity: "reader" | "writer" = "reader",
+): { credentials?: RepositoryCredentials; problem?: string } {
     if (status === 403) {
         return {
             problem: `Vault refused to read ${where} (403 permission denied): VAULT_TOKEN is expired or lacks the app's restore policy; mint one as docs/restore.md shows`,
@@ -179,7 +185,7 @@ export function credentialsFromVault(status: number, body: string, where: string
     }
     if (!data) return { problem: `Vault's answer for ${where} is not a KV version 2 secret (no data.data); is ${where.split("/")[0]} a KV v2 mount?` };
     const field = (key: string) => (typeof data?.[key] === "string" && data[key] !== "" ? (data[key] as string) : undefined);
-    const readOnly = field("reader_access_key") !== undefined && field("reader_secret_key") !== undefined;
+    const readOnly = identity === "reader" && field("reader_access_key") !== undefined && field("reader_secret_key") !== undefined;
     const wanted = ["repository", "password", ...(readOnly ? [] : ["access_key", "secret_key"])];
     const missing = wanted.filter((key) => field(key) === undefined);
     if (missing.length > 0)
