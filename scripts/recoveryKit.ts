@@ -77,7 +77,9 @@ export function credentialsFromKit(text: string, stack: string, app: string, fil
     if (kit.stack !== stack) return { problem: `${file} is the recovery kit of stack ${String(kit.stack)}, not ${stack}` };
     const entry = kit.apps[app];
     if (!entry) {
-        return { problem: `${file} (made ${String(kit.createdAt)}) has no access for app "${app}"; its apps are: ${Object.keys(kit.apps).join(", ") || "(none)"}` };
+        return {
+            problem: `${file} (made ${String(kit.createdAt)}) has no access for app "${app}"; its apps are: ${Object.keys(kit.apps).join(", ") || "(none)"}`,
+        };
     }
     const missing = (["repository", "password", "accessKeyId", "secretAccessKey"] as const).filter((k) => typeof entry[k] !== "string" || entry[k] === "");
     if (missing.length > 0) return { problem: `${file}: the access of ${app} lacks ${missing.join(", ")}; make the kit again` };

@@ -172,7 +172,9 @@ async function kitCredentials(kitFile: string, identityFile: string, stack: stri
     try {
         text = await age.decrypt(fs.readFileSync(kitFile, "utf8"), identities);
     } catch (error) {
-        throw new Refusal(`${identityFile} does not open ${kitFile} (${(error as Error).message}); use the identity of one of the kit's recipients (recovery.ageRecipients)`);
+        throw new Refusal(
+            `${identityFile} does not open ${kitFile} (${(error as Error).message}); use the identity of one of the kit's recipients (recovery.ageRecipients)`,
+        );
     }
     const { credentials, problem } = credentialsFromKit(text, stack, app, kitFile);
     if (!credentials) throw new Refusal(problem as string);

@@ -105,7 +105,8 @@ export function parseRestoreArgs(args: readonly string[]): { args?: RestoreArgs;
         problems.push("--list only lists; leave out --snapshot, --path, --target, --include and --force");
     }
     for (const p of paths) if (!p.startsWith("/")) problems.push(`--path "${p}" must be an absolute path of a snapshot, as --list shows it (e.g. /volumes)`);
-    if ((kit === undefined) !== (identity === undefined)) problems.push("--kit <file> and --identity <file> go together: the kit is opened with the age identity");
+    if ((kit === undefined) !== (identity === undefined))
+        problems.push("--kit <file> and --identity <file> go together: the kit is opened with the age identity");
     if (!list && target === undefined) problems.push("say what to do: --list, or --target <dir> to restore");
     if (target !== undefined && target.trim() === "") problems.push("--target must name a directory");
     for (const include of includes) if (include.trim() === "") problems.push("--include must name a path inside the snapshot");
@@ -428,7 +429,9 @@ export function formatPathSetTable(sets: readonly PathSet[]): string {
 }
 
 function listSets(sets: readonly PathSet[]): string {
-    return sets.map((s) => `  ${pathSetFlags(s.pathSet)}   (${s.count} snapshot${s.count === 1 ? "" : "s"}, newest ${s.newest.time}, ${s.newest.id})`).join("\n");
+    return sets
+        .map((s) => `  ${pathSetFlags(s.pathSet)}   (${s.count} snapshot${s.count === 1 ? "" : "s"}, newest ${s.newest.time}, ${s.newest.id})`)
+        .join("\n");
 }
 
 /**
@@ -458,10 +461,13 @@ export function chooseSnapshot(rows: readonly SnapshotRow[], snapshot: string, p
     }
     const matches = rows.filter((r) => r.fullId.startsWith(snapshot));
     if (matches.length === 0) return { problem: `no snapshot ${snapshot} in the repository; --list shows them` };
-    if (matches.length > 1) return { problem: `the id ${snapshot} matches ${matches.length} snapshots (${matches.map((m) => m.id).join(", ")}); give more digits` };
+    if (matches.length > 1)
+        return { problem: `the id ${snapshot} matches ${matches.length} snapshots (${matches.map((m) => m.id).join(", ")}); give more digits` };
     const row = matches[0];
     if (wanted.length > 0 && JSON.stringify(row.pathSet) !== wantedKey) {
-        return { problem: `snapshot ${row.id} holds the path set ${pathSetLabel(row.pathSet)}, not ${pathSetLabel(wanted)}; leave out --path or name another snapshot` };
+        return {
+            problem: `snapshot ${row.id} holds the path set ${pathSetLabel(row.pathSet)}, not ${pathSetLabel(wanted)}; leave out --path or name another snapshot`,
+        };
     }
     return { row };
 }
@@ -490,7 +496,9 @@ export function includeProblems(row: SnapshotRow, includes: readonly string[], s
         const holders = sets.filter((s) => inSet(s.pathSet));
         problems.push(
             `--include ${include} is not inside snapshot ${row.id} (path set ${pathSetLabel(row.pathSet)})` +
-                (holders.length > 0 ? `; it is in the path set chosen by ${holders.map((h) => pathSetFlags(h.pathSet)).join(" or ")}` : "; no path set of the repository holds it"),
+                (holders.length > 0
+                    ? `; it is in the path set chosen by ${holders.map((h) => pathSetFlags(h.pathSet)).join(" or ")}`
+                    : "; no path set of the repository holds it"),
         );
     }
     return problems;

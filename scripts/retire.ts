@@ -40,7 +40,8 @@ function parseRetireArgs(argv: readonly string[]): { args?: RetireArgs; problems
         else if (flag === "--help" || flag === "-h") return { problems: [RETIRE_USAGE] };
         else problems.push(`unknown argument "${arg}"`);
     }
-    if (!values.stack || !/^[A-Za-z0-9_.-]+$/.test(values.stack) || values.stack === "." || values.stack === "..") problems.push("missing or invalid --stack <name>");
+    if (!values.stack || !/^[A-Za-z0-9_.-]+$/.test(values.stack) || values.stack === "." || values.stack === "..")
+        problems.push("missing or invalid --stack <name>");
     if (!values.app) problems.push("missing --app <app>");
     if (problems.length > 0) return { problems: [...problems, RETIRE_USAGE] };
     return { problems: [], args: { stack: values.stack as string, app: values.app as string, apply, ...(values.cacert ? { cacert: values.cacert } : {}) } };
@@ -75,7 +76,8 @@ export async function runRetire(argv: readonly string[], io: RestoreIo, now: () 
         const ids = idsToForget(plans);
         if (!apply || ids.length === 0) return plans.some((p) => p.newerThanRetirement.length > 0) ? 1 : 0;
         const forgot = await run(bin, resticForgetArgs(ids), env, io);
-        if (forgot.code !== 0) throw new Refusal(`${resticExitProblem(forgot.code, credentials.repository)} (is a backup running? forget needs the repository's lock)`);
+        if (forgot.code !== 0)
+            throw new Refusal(`${resticExitProblem(forgot.code, credentials.repository)} (is a backup running? forget needs the repository's lock)`);
         io.stdout.write(`${app}: forgot ${ids.length} snapshot(s); the next backup's prune (stack-back) frees their data\n`);
         return plans.some((p) => p.newerThanRetirement.length > 0) ? 1 : 0;
     } catch (error) {

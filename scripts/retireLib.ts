@@ -48,7 +48,14 @@ export function retirePlan(retired: readonly RetiredPath[], retentionDays: numbe
         const snapshots = rows.filter((row) => JSON.stringify(row.pathSet) === key).sort((a, b) => a.unixMs - b.unixMs);
         const end = Date.parse(`${r.retiredOn}T00:00:00Z`) + DAY_MS;
         const from = forgetFrom(r, retentionDays);
-        return { path: r.path, retiredOn: r.retiredOn, forgetFrom: from, due: day >= from, snapshots, newerThanRetirement: snapshots.filter((s) => s.unixMs >= end) };
+        return {
+            path: r.path,
+            retiredOn: r.retiredOn,
+            forgetFrom: from,
+            due: day >= from,
+            snapshots,
+            newerThanRetirement: snapshots.filter((s) => s.unixMs >= end),
+        };
     });
 }
 

@@ -71,7 +71,12 @@ if (missing.length > 0) {
         }
         fs.writeFileSync(path.join(dumps, "app.sql"), "CREATE TABLE t (id int);\n");
         // The sidecar's hostname is its container id: a re-created sidecar writes under a new one.
-        for (const args of [["init"], ["backup", "--host", "oldcontainer", source], ["backup", "--host", "oldcontainer", dumps], ["backup", "--host", "newcontainer", source]]) {
+        for (const args of [
+            ["init"],
+            ["backup", "--host", "oldcontainer", source],
+            ["backup", "--host", "oldcontainer", dumps],
+            ["backup", "--host", "newcontainer", source],
+        ]) {
             const result = spawnSync(RESTIC, args, { env, encoding: "utf8" });
             if (result.status !== 0) throw new Error(`restic ${args[0]} failed (${result.status}): ${result.stderr}`);
         }
@@ -164,10 +169,30 @@ if (missing.length > 0) {
         let stdout = "";
         let stderr = "";
         const code = await runRestore(
-            ["--stack", "prod", "--app", "gitlab", "--kit", kit, "--identity", identityFile, "--path", source, "--target", target, ...(CACERT ? ["--cacert", CACERT] : [])],
+            [
+                "--stack",
+                "prod",
+                "--app",
+                "gitlab",
+                "--kit",
+                kit,
+                "--identity",
+                identityFile,
+                "--path",
+                source,
+                "--target",
+                target,
+                ...(CACERT ? ["--cacert", CACERT] : []),
+            ],
             {
                 // A Vault that cannot be reached, and no token: the kit is the only way in.
-                env: { PATH: process.env.PATH, HOME: os.homedir(), RESTIC_BIN: RESTIC, VAULT_ADDR: "http://127.0.0.1:1", RESTIC_CACHE_DIR: env.RESTIC_CACHE_DIR },
+                env: {
+                    PATH: process.env.PATH,
+                    HOME: os.homedir(),
+                    RESTIC_BIN: RESTIC,
+                    VAULT_ADDR: "http://127.0.0.1:1",
+                    RESTIC_CACHE_DIR: env.RESTIC_CACHE_DIR,
+                },
                 stdout: { write: (t: string) => (stdout += t) },
                 stderr: { write: (t: string) => (stderr += t) },
                 age: childAge,
