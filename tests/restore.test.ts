@@ -23,6 +23,7 @@ import {
     snapshotRows,
 } from "../scripts/restoreLib";
 import { makeFakeRestic, SNAPSHOTS_JSON } from "./support/fakeRestic";
+import { StandInVault, startStandInVault } from "./support/standInVault";
 
 const PASSWORD = "pw-SECRET-restic-1";
 const SECRET_KEY = "sk-SECRET-writer-2";
@@ -42,31 +43,17 @@ const SECRETS: Record<string, Record<string, string>> = {
     },
 };
 
-let vault: http.Server;
+let vault: StandInVault;
 let vaultAddr: string;
-const vaultRequests: Array<{ url: string; token: string | undefined }> = [];
+let vaultRequests: StandInVault["requests"];
 
 beforeAll(async () => {
-    vault = http.createServer((req, res) => {
-        const token = req.headers["x-vault-token"] as string | undefined;
-        vaultRequests.push({ url: req.url ?? "", token });
-        const key = (req.url ?? "").replace(/^\/v1\//, "");
-        res.setHeader("Content-Type", "application/json");
-        if (token !== "good-token") {
-            res.statusCode = 403;
-            res.end(JSON.stringify({ errors: ["permission denied"] }));
-        } else if (!(key in SECRETS)) {
-            res.statusCode = 404;
-            res.end(JSON.stringify({ errors: [] }));
-        } else {
-            res.end(JSON.stringify({ request_id: "x", data: { data: SECRETS[key], metadata: { version: 3, destroyed: false } } }));
-        }
-    });
-    await new Promise<void>((resolve) => vault.listen(0, "127.0.0.1", resolve));
-    vaultAddr = `http://127.0.0.1:${(vault.address() as AddressInfo).port}`;
+    vault = await startStandInVault(SECRETS, "good-token");
+    vaultAddr = vault.address;
+    vaultRequests = vault.requests;
 });
 
-afterAll(() => new Promise<void>((resolve) => vault.close(() => resolve())));
+afterAll(() => vault.close());
 
 interface Run {
     code: number;
@@ -181,7 +168,18 @@ describe("npm run restore --target", () => {
         expect(run.code).toBe(0);
         const call = run.calls.find((c) => c.argv.includes("restore"));
         // The snapshot by its full id, resolved from the listing (never restic's own `latest`).
-        expect(call?.argv).toEqual(["--no-lock", "--json", "restore", "a1b2c3d4" + "0".repeat(56), "--target", target, "--include", "/volumes/gitlab_data/a", "--include", "/volumes/gitlab_data/b c"]);
+        expect(call?.argv).toEqual([
+            "--no-lock",
+            "--json",
+            "restore",
+            "a1b2c3d4" + "0".repeat(56),
+            "--target",
+            target,
+            "--include",
+            "/volumes/gitlab_data/a",
+            "--include",
+            "/volumes/gitlab_data/b c",
+        ]);
         expect(call?.env.RESTIC_CACERT).toBe("/etc/ca.pem");
         expect(fs.readFileSync(path.join(target, "restored.txt"), "utf8")).toBe("data");
         // Progress and summary from restic's --json status lines.
@@ -214,7 +212,9 @@ describe("npm run restore --target", () => {
     });
 
     test("explains restic's exit 12 (wrong password) and 10 (no repository)", async () => {
-        const wrong = await restore(["--stack", "prod", "--app", "gitlab", "--snapshot", "e5f6a7b8", "--target", tmpTarget()], { FAKE_RESTIC_EXIT_RESTORE: "12" });
+        const wrong = await restore(["--stack", "prod", "--app", "gitlab", "--snapshot", "e5f6a7b8", "--target", tmpTarget()], {
+            FAKE_RESTIC_EXIT_RESTORE: "12",
+        });
         expect(wrong.code).toBe(1);
         expect(wrong.stderr).toContain("the password in Vault does not open");
         const none = await restore(["--stack", "prod", "--app", "gitlab", "--list"], { FAKE_RESTIC_EXIT_SNAPSHOTS: "10" });
@@ -249,11 +249,16 @@ describe("path sets: one snapshot per path set, chosen per path set", () => {
     });
 
     test("an --include outside the chosen snapshot is refused before restic runs, naming the set that holds it", async () => {
-        const run = await restore(["--stack", "prod", "--app", "n8n", "--path", "/databases/db/n8n.sql", "--target", tmpTarget(), "--include", "/volumes/n8n_data/config"], {
-            FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
-        });
+        const run = await restore(
+            ["--stack", "prod", "--app", "n8n", "--path", "/databases/db/n8n.sql", "--target", tmpTarget(), "--include", "/volumes/n8n_data/config"],
+            {
+                FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
+            },
+        );
         expect(run.code).toBe(1);
-        expect(run.stderr).toContain("--include /volumes/n8n_data/config is not inside snapshot 44444444 (path set /databases/db/n8n.sql); it is in the path set chosen by --path /volumes");
+        expect(run.stderr).toContain(
+            "--include /volumes/n8n_data/config is not inside snapshot 44444444 (path set /databases/db/n8n.sql); it is in the path set chosen by --path /volumes",
+        );
         expect(run.calls.some((c) => c.argv.includes("restore"))).toBe(false);
     });
 
