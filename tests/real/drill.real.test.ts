@@ -107,4 +107,10 @@ if (missing.length > 0) {
         expect(run.metrics.get(DRILL_METRICS.filesRestored)).toBe(5);
         expect(run.metrics.get(DRILL_METRICS.success)).toBe(1);
     }, 180_000);
+
+    test("why no stable hostname: RESTIC_HOST filters snapshots (and forget) to that host (cmd/restic/find.go)", () => {
+        const r = spawnSync(RESTIC, ["--no-lock", "--json", "snapshots"], { env: { ...env, RESTIC_HOST: "newcontainer" }, encoding: "utf8" });
+        expect(r.status).toBe(0);
+        expect((JSON.parse(r.stdout) as Array<{ hostname: string }>).map((s) => s.hostname)).toEqual(["newcontainer"]);
+    }, 60_000);
 }
