@@ -88,7 +88,8 @@ export function credentialsFromKit(text: string, stack: string, app: string, fil
 
 /** The age library. It is an ES module; a native `import()` loads it from this CommonJS code on every Node >= 20. */
 type Age = typeof import("age-encryption");
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a real import(), which the CommonJS transpile would turn into require()
+// A real import(): TypeScript's CommonJS output would turn `import()` into require(), which cannot
+// load an ES module on every Node 20.
 const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Age>;
 
 /** Encryption and decryption of the kit's text (the age library; tests may run it in a child process). */
