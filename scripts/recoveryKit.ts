@@ -8,7 +8,10 @@
  * `age` command line tool opens the same file). The plain kit exists only in memory: it is
  * encrypted before a byte is written, and decrypted into memory by `npm run restore --kit`.
  */
+import { recipientProblems } from "../components/recovery";
 import type { RepositoryCredentials } from "./restoreLib";
+
+export { recipientProblems };
 
 /** The format tag inside the (decrypted) kit. */
 export const KIT_FORMAT = "platform-backups-recovery-kit/1";
@@ -20,31 +23,6 @@ export interface RecoveryKit {
     /** ISO time the kit was made: a kit older than the last change of an app's keys is stale. */
     createdAt: string;
     apps: Record<string, RepositoryCredentials>;
-}
-
-/**
- * An age recipient the library encrypts to: X25519 (`age1` + 58 bech32 characters) or the
- * post-quantum hybrid (`age1pq1...`, age >= 1.3). SSH keys are not age-encryption recipients.
- */
-const RECIPIENT = /^age1(pq1)?[02-9ac-hj-np-z]{58,}$/;
-
-/** Problems with the kit's recipients, each naming the path and the fix. */
-export function recipientProblems(recipients: unknown, where = "recovery.ageRecipients"): string[] {
-    if (!Array.isArray(recipients) || recipients.length === 0) {
-        return [`${where}: list at least one age public key ("age1...", from "age-keygen -y <identity file>") of the operators who keep the recovery kit`];
-    }
-    const problems: string[] = [];
-    recipients.forEach((r, i) => {
-        if (typeof r !== "string" || !RECIPIENT.test(r)) {
-            problems.push(`${where}[${i}]: ${JSON.stringify(r)} is not an age public key; give the "age1..." line that "age-keygen -y <identity file>" prints`);
-        }
-    });
-    const seen = new Set<unknown>();
-    recipients.forEach((r, i) => {
-        if (seen.has(r)) problems.push(`${where}[${i}]: ${JSON.stringify(r)} is listed twice`);
-        seen.add(r);
-    });
-    return problems;
 }
 
 /** The identities of an age identity file (`age-keygen` output): its `AGE-SECRET-KEY-1...` lines. */

@@ -10,22 +10,12 @@
  * made while it was backed up) and is then forgotten by `npm run retire`, with the app's backup
  * identity (the sidecar's own MinIO user, the one stack-back's forget and prune run as).
  */
+import { forgetFrom, type RetiredPath } from "../components/retiredPaths";
 import { normalisePathSet, type SnapshotRow } from "./restoreLib";
 
-/** One retired path set, as the stack config gives it. */
-export interface RetiredPath {
-    /** The snapshot path of the set, as `npm run restore -- --list` shows it (e.g. `/databases/db/old.sql`). */
-    path: string;
-    /** The day (UTC, `YYYY-MM-DD`) the set stopped being backed up. */
-    retiredOn: string;
-}
+export { forgetFrom };
 
 const DAY_MS = 86_400_000;
-
-/** The first day its snapshots may be forgotten: `retiredOn` plus `retentionDays`. */
-export function forgetFrom(retired: RetiredPath, retentionDays: number): string {
-    return new Date(Date.parse(`${retired.retiredOn}T00:00:00Z`) + retentionDays * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** One retired set's state on `today`. */
 export interface RetiredSetPlan {
