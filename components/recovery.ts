@@ -16,11 +16,12 @@ export function ageRecipientProblem(value: string): string | undefined {
     return AGE_RECIPIENT.test(value) ? undefined : `"${value}" is not an age public key; give the "age1..." line that "age-keygen -y <identity file>" prints`;
 }
 
+/** What to do about a missing or empty list of recipients. */
+export const NO_RECIPIENTS = 'list at least one age public key ("age1...", from "age-keygen -y <identity file>") of the operators who keep the recovery kit';
+
 /** Problems with a list of recipients (`where` names it), each with the fix. */
 export function recipientProblems(recipients: unknown, where = "recovery.ageRecipients"): string[] {
-    if (!Array.isArray(recipients) || recipients.length === 0) {
-        return [`${where}: list at least one age public key ("age1...", from "age-keygen -y <identity file>") of the operators who keep the recovery kit`];
-    }
+    if (!Array.isArray(recipients) || recipients.length === 0) return [`${where}: ${NO_RECIPIENTS}`];
     const problems: string[] = [];
     const seen = new Set<unknown>();
     recipients.forEach((r, i) => {

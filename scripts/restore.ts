@@ -105,18 +105,26 @@ export function run(
     });
 }
 
-/** GET a Vault URL; the CA of VAULT_CACERT is trusted when set. Only the status and body come back. */
+/**
+ * GET a Vault URL; the CA of VAULT_CACERT is trusted when set. Only the status and body come back.
+ * A connection of its own per request (`agent: false`): Node's default agent keeps connections
+ * alive, and a request on one the server is just closing fails with ECONNRESET.
+ */
 export function vaultGet(url: string, token: string, env: NodeJS.ProcessEnv): Promise<{ status: number; body: string }> {
     const target = new URL(url);
     const headers: Record<string, string> = { "X-Vault-Token": token };
     if (env.VAULT_NAMESPACE) headers["X-Vault-Namespace"] = env.VAULT_NAMESPACE;
     const ca = env.VAULT_CACERT ? fs.readFileSync(env.VAULT_CACERT) : undefined;
     return new Promise((resolve, reject) => {
-        const request = (target.protocol === "https:" ? https : http).get(target, { headers, timeout: 15000, ...(ca ? { ca } : {}) }, (response) => {
-            let body = "";
-            response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-        });
+        const request = (target.protocol === "https:" ? https : http).get(
+            target,
+            { headers, timeout: 15000, agent: false, ...(ca ? { ca } : {}) },
+            (response) => {
+                let body = "";
+                response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+                response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+            },
+        );
         request.on("timeout", () => request.destroy(new Error("timed out after 15 s")));
         request.on("error", (error) =>
             reject(new Refusal(`Vault at ${target.origin} is unreachable (${error.message}); check VAULT_ADDR, the network and VAULT_CACERT`)),
