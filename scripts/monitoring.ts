@@ -7,7 +7,8 @@
  *   out/grafana/<stack>/platform-backups-<stack>.yaml   (provisioning/dashboards/ file for Grafana's file provider)
  * `pulumi stack output alertRules` gives the same rules from a deployed stack.
  */
-import { alertRules, drilledApps, Fleet, MonitoringOptions, monitoredApps, scrapeConfig, toYaml } from "../components";
+import { drilledApps, Fleet, monitoredApps } from "../components/config";
+import { alertRules, MonitoringOptions, scrapeConfig, toYaml } from "../components/monitoring";
 import { fleetView } from "../components/dashboardQueries";
 import { dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { fleetFromArgs, writeOut } from "./stackCli";

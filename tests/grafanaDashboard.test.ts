@@ -8,18 +8,9 @@ import * as path from "path";
 import type { Dashboard, Panel, RowPanel, Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as YAML from "yaml";
-import {
-    alertRules,
-    AlertRule,
-    drilledApps,
-    DRILL_ALERTS,
-    loadStackFile,
-    monitoredApps,
-    MonitoringOptions,
-    QUOTA_ALERT,
-    ALERTS,
-    RuleFile,
-} from "../components";
+import { drilledApps, loadStackFile, monitoredApps } from "../components/config";
+import { alertRules, AlertRule, ALERTS, MonitoringOptions, QUOTA_ALERT, RuleFile } from "../components/monitoring";
+import { DRILL_ALERTS } from "../components/restoreDrill";
 import {
     APP_VARIABLE,
     CHECK_MAPPING,

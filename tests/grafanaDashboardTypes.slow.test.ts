@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import type { Dashboard, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
-import { loadStackFile } from "../components";
+import { loadStackFile } from "../components/config";
 import { fleetView } from "../components/dashboardQueries";
 import { grafanaDashboard } from "../components/grafanaDashboard";
 

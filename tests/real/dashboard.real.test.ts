@@ -28,19 +28,9 @@ import * as path from "path";
 import { Resvg } from "@resvg/resvg-js";
 import type { Panel } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
-import {
-    alertRules,
-    DRILL_HELPER,
-    DRILL_METRICS_SERVER,
-    DRILL_SCRIPT,
-    drilledApps,
-    drillEnv,
-    exporterEnv,
-    monitoredApps,
-    parseStackConfig,
-    scrapeConfig,
-    toYaml,
-} from "../../components";
+import { drilledApps, monitoredApps, parseStackConfig } from "../../components/config";
+import { alertRules, exporterEnv, scrapeConfig, toYaml } from "../../components/monitoring";
+import { DRILL_HELPER, DRILL_METRICS_SERVER, DRILL_SCRIPT, drillEnv } from "../../components/restoreDrill";
 import { APP_VARIABLE, dashboardQueries, fleetView } from "../../components/dashboardQueries";
 import { grafanaDashboard } from "../../components/grafanaDashboard";
 import { dashboardSvg, displayName, fieldConfigFor, PanelResults, SeriesData, valueLook } from "../../scripts/dashboardPicture";
