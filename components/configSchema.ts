@@ -15,7 +15,9 @@ import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
+import { ageRecipientProblem } from "./recovery";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
+import { retiredOnProblem, retiredPathProblem } from "./retiredPaths";
 import {
     caCertProblems,
     DEFAULT_CHECK_TIMEOUT_SECONDS,
@@ -160,6 +162,22 @@ const appSchema = z.strictObject({
     adopt: adoptSchema
         .optional()
         .meta({ description: "what already exists (bucket, Vault secret, MinIO user) and is taken over instead of created (docs/migrate.md)" }),
+    retiredPaths: z
+        .array(
+            z.strictObject({
+                path: text({
+                    required: "give the snapshot path of the set, as npm run restore -- --list shows it",
+                    rule: retiredPathProblem,
+                    description: "the path set's snapshot path, e.g. /databases/db/old.sql",
+                }),
+                retiredOn: text({
+                    required: 'give the day it stopped being backed up, e.g. retiredOn: "2026-11-30"',
+                    rule: retiredOnProblem,
+                    description: "the day (UTC, YYYY-MM-DD) the set stopped being backed up",
+                }),
+            }),
+        )
+        .optional(),
 });
 
 const groupSchema = z.strictObject({
@@ -254,6 +272,12 @@ const vaultSchema = z.strictObject({
     maxLeaseTtlSeconds: wholeNumber({ unit: "seconds", min: 60 }).optional(),
 });
 
+const recoverySchema = z.strictObject({
+    ageRecipients: z.array(
+        text({ rule: ageRecipientProblem, description: 'an age public key ("age1...", from age-keygen -y) that can open the offline recovery kit' }),
+    ),
+});
+
 /** The whole stack config: one entry per `platform-backups:<key>`. */
 export const stackConfigSchema = z.strictObject({
     minio: minioSchema,
@@ -273,6 +297,7 @@ export const stackConfigSchema = z.strictObject({
     notifications: notificationsSchema.optional(),
     monitoring: monitoringSchema.optional(),
     restoreDrills: restoreDrillsSchema.optional(),
+    recovery: recoverySchema.optional(),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
     checkTimeoutSeconds: wholeNumber({
         unit: "seconds",

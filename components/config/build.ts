@@ -54,6 +54,7 @@ export function fleetApps(parts: FleetParts): Fleet["apps"] {
         ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, ports.drillPorts.get(index) as number) } : {}),
         ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
         ...(app.adopt ? { adopt: componentAdoptSettings(app.adopt, parts.sharedUsers) } : {}),
+        retiredPaths: app.retiredPaths ?? [],
     }));
 }
 
@@ -81,6 +82,7 @@ export function buildFleet(parts: FleetParts): Fleet {
             gapMinutes: drills.gapMinutes,
             graceHours: drills.graceHours,
         }),
+        ...(settings.recovery ? { recovery: { ageRecipients: settings.recovery.ageRecipients } } : {}),
         plan: { slots: parts.backups.slots, windows: parts.backups.windows, drills: parts.backups.drills },
         ...(Object.keys(parts.sharedUsers).length > 0 ? { retireAfterProof: { minioUsers: parts.sharedUsers } } : {}),
     };

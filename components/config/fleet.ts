@@ -2,6 +2,7 @@
 import type { AdoptSettings } from "../adopt";
 import type { NotificationSettings } from "../notifications";
 import type { DrillSlot } from "../restoreDrill";
+import type { RetiredPath } from "../retiredPaths";
 import type { GroupWindow, PlannedSlot } from "../schedule";
 
 /** How Pulumi reaches one VM's Docker engine. */
@@ -65,6 +66,8 @@ export interface AppSpec {
     quotaGiB?: number;
     /** What the app adopts (docs/migrate.md); a MinIO user several apps name is left out (shared: not kept). */
     adopt?: AdoptSettings;
+    /** Path sets no longer backed up (`apps[].retiredPaths`); empty when none. */
+    retiredPaths: RetiredPath[];
 }
 
 /** The stack's restore drill settings (shared by every app's drill). */
@@ -100,6 +103,8 @@ export interface Fleet {
     monitoring: { runbookBaseUrl?: string };
     /** Settings of the restore drills (the apps that have one carry `restoreDrill`). */
     restoreDrills: RestoreDrillSettings;
+    /** Who can open the offline recovery kit (`recovery.ageRecipients`), when set. */
+    recovery?: { ageRecipients: string[] };
     /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
     /** Old credentials to retire by hand once every app that used them has passed its check: shared MinIO users and their apps. */
