@@ -22,7 +22,8 @@ started=$(date +%s)
 stamp_want=$(cat scripts/real/versions.env scripts/real/setup.sh scripts/real/image/rcb scripts/real/s3rver/package-lock.json scripts/real/s3rver/start.js | sha256sum | cut -c1-16)
 if [[ -f "$TOOLS/.stamp" && "$(cat "$TOOLS/.stamp")" == "$stamp_want" ]]; then
     echo "setup:real: tools in $TOOLS are up to date (stamp $stamp_want)"
-    exit 0
+    # The images have a stamp of their own (and a cache across clones).
+    TOOLS_DIR="$TOOLS" exec bash scripts/real/images.sh
 fi
 
 for tool in apt-get dpkg openssl npm tar; do
@@ -80,7 +81,7 @@ wrap() { # wrap <name> <target>: a wrapper that finds the unpacked libraries
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' "$libs" "$2" >"$BIN/$1"
     chmod +x "$BIN/$1"
 }
-for cmd in restic promtool shellcheck rsvg-convert docker dockerd containerd containerd-shim-runc-v2 runc docker-init docker-proxy; do
+for cmd in restic promtool prometheus shellcheck rsvg-convert docker dockerd containerd containerd-shim-runc-v2 runc docker-init docker-proxy; do
     target=""
     for dir in usr/bin usr/sbin sbin bin usr/libexec/docker; do
         [[ -x "$R/$dir/$cmd" ]] && { target="$R/$dir/$cmd"; break; }
@@ -101,7 +102,7 @@ npm ci --prefix "$TOOLS/s3rver" --no-audit --no-fund --silent
 # --- A CA certificate for 127.0.0.1, for s3rver's TLS ---------------------------------------------
 mkdir -p "$TOOLS/certs"
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=platform-backups real tier" \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:$REAL_S3_HOSTNAME" \
     -keyout "$TOOLS/certs/key.pem" -out "$TOOLS/certs/cert.pem" 2>/dev/null
 chmod 600 "$TOOLS/certs/key.pem"
 
@@ -123,6 +124,9 @@ cp scripts/real/image/rcb "$IMG/root/usr/local/bin/rcb"
 chmod 755 "$IMG/root/usr/local/bin/rcb" && chmod 1777 "$IMG/root/tmp"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$IMG/root/etc/passwd"
 tar -C "$IMG/root" -cf "$IMG/rootfs.tar" .
+
+# --- Images of the real upstream code (stack-back, restic-exporter, dcron, restic 0.18.1) ------------
+TOOLS_DIR="$TOOLS" bash scripts/real/images.sh
 
 echo "$stamp_want" >"$TOOLS/.stamp"
 echo "setup:real: tools installed in $TOOLS in $(($(date +%s) - started)) s"

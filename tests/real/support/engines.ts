@@ -15,7 +15,9 @@ export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const TOOLS = process.env.TOOLS_DIR ?? path.join(ROOT, ".tools");
 
 /** A variable scripts/real/test.sh sets; a clear failure when the tier was started some other way. */
-export function required(name: "REAL_DOCKER_HOST" | "REAL_S3_ENDPOINT" | "REAL_S3_CACERT"): string {
+export function required(
+    name: "REAL_DOCKER_HOST" | "REAL_S3_ENDPOINT" | "REAL_S3_CACERT" | "REAL_NETWORK" | "REAL_S3_GATEWAY" | "REAL_S3_HOSTNAME" | "REAL_S3_BRIDGE_ENDPOINT",
+): string {
     const value = process.env[name];
     if (!value) throw new Error(`${name} is not set: run this tier with npm run test:real (it starts dockerd and s3rver)`);
     return value;
