@@ -146,7 +146,7 @@ else
     sed -i '/internal\/backend\/azure"/d; /backends.Register(azure.NewFactory())/d' "$GP/restic/cmd/restic/global.go"
     goroot=$(echo "$WORK"/go/usr/lib/go-*)
     (cd "$GP/restic" && GOROOT="$goroot" GOPATH="$WORK/gopath:$WORK/go/usr/share/gocode" GO111MODULE=off CGO_ENABLED=0 \
-        GOCACHE="$WORK/gocache" GOFLAGS= GOTOOLCHAIN=local GOPROXY=off nice -n 10 "$goroot/bin/go" build -trimpath -o "$RESTIC_CACHE/restic.new" ./cmd/restic)
+        GOCACHE="$WORK/gocache" GOFLAGS='' GOTOOLCHAIN=local GOPROXY=off nice -n 10 "$goroot/bin/go" build -trimpath -o "$RESTIC_CACHE/restic.new" ./cmd/restic)
     mv "$RESTIC_CACHE/restic.new" "$RESTIC_CACHE/restic"
     echo "setup:real: images: restic built in $(($(date +%s) - t0)) s"
 fi

@@ -72,8 +72,9 @@ real_services_start() {
     fi
 
     port=${REAL_S3_PORT:-18443}
+    # Path-style only: a Host that is a name (the bridge name) would otherwise be taken for a bucket.
     node "$tools/s3rver/start.js" --directory "$run/s3" --address 127.0.0.1 --port "$port" \
-        --key "$tools/certs/key.pem" --cert "$tools/certs/cert.pem" --silent >"$run/s3rver.log" 2>&1 &
+        --key "$tools/certs/key.pem" --cert "$tools/certs/cert.pem" --no-vhost-buckets --silent >"$run/s3rver.log" 2>&1 &
     echo $! >"$run/s3rver.pid"
     export REAL_S3_ENDPOINT="127.0.0.1:$port"
     export REAL_S3_CACERT="$tools/certs/cert.pem"

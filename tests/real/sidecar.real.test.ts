@@ -89,9 +89,24 @@ function startSidecar(d: Deployed, envOverrides: Record<string, string> = {}): v
         docker(["rm", "-f", web]);
         ok(
             docker([
-                "run", "-d", "--name", web, "--network", required("REAL_NETWORK"),
-                "--label", `com.docker.compose.project=${d.app}`, "--label", "com.docker.compose.service=web", "--label", "stack-back.volumes=true",
-                "-v", `${d.app}_data:/data`, LOCAL_IMAGES.stackBack, "sleep", "86400",
+                "run",
+                "-d",
+                "--name",
+                web,
+                "--network",
+                required("REAL_NETWORK"),
+                "--label",
+                `com.docker.compose.project=${d.app}`,
+                "--label",
+                "com.docker.compose.service=web",
+                "--label",
+                "stack-back.volumes=true",
+                // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
+                "-v",
+                `${d.app}_data:/data`,
+                LOCAL_IMAGES.postgres,
+                "sleep",
+                "86400",
             ]),
             `starting ${web}`,
         );

@@ -118,7 +118,8 @@ export async function startPrometheus(options: { rules: string; scrape: { scrape
         api,
         targets,
         rules,
-        query: async (expr) => (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query?query=${encodeURIComponent(expr)}`)).result,
+        query: async (expr) =>
+            (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query?query=${encodeURIComponent(expr)}`)).result,
         waitForScrapes: (count, seconds = 60) =>
             waitFor(`${count} scraped targets`, seconds, async () => {
                 const t = await targets();

@@ -75,7 +75,10 @@ export function ensureImages(): void {
         if (have.status === 0 && have.stdout.trim() === stamp) continue;
         const { tar, changes } = IMAGE_SETTINGS[key];
         const file = path.join(TOOLS, "images", tar);
-        ok(docker(["import", ...[...changes, `LABEL platform-backups-real.stamp=${stamp}`].flatMap((c) => ["--change", c]), file, name]), `docker import ${name}`);
+        ok(
+            docker(["import", ...[...changes, `LABEL platform-backups-real.stamp=${stamp}`].flatMap((c) => ["--change", c]), file, name]),
+            `docker import ${name}`,
+        );
     }
 }
 
