@@ -17,21 +17,43 @@ import {
     CONFIG_NAMESPACE,
     configFromPulumi,
     drilledApps,
+    fleetFileReader,
     formatProblems,
     monitoredApps,
     notificationEnv,
+    resolveShard,
     scrapeConfig as scrapeConfigFor,
+    selectShard,
+    shardStackName,
     toYaml,
     validateStackConfig,
 } from "platform-backups";
 
 // 1. Read and validate ALL of the stack's config, not a list of keys: an unknown key of this
 // namespace, or a key in a namespace a few letters away from it, is refused instead of ignored.
-const { raw, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
-const { fleet, problems } = validateStackConfig(raw, namespaceProblems);
-if (!fleet) {
+const { raw: own, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
+// A shard stack says only which shard of which fleet it is: the fleet is read from its stack file
+// beside Pulumi.yaml (the program runs in the project directory) and planned whole, so that every
+// shard gets the times, ports and drills of the unsplit fleet (docs/operating.md, "Shards").
+const resolved = resolveShard(own, fleetFileReader(process.cwd()));
+const fleetStack = resolved.shard?.fleet ?? pulumi.getStack();
+// Ports and drill times come from the fleet's committed record; a missing one stops the deploy
+// with the command that records it (components/assignments.ts says why it never assigns here).
+const { fleet: whole, problems } = validateStackConfig(resolved.raw, [...namespaceProblems, ...resolved.problems], {
+    assignments: "require",
+    stack: fleetStack,
+});
+if (!whole) {
     throw new pulumi.RunError(formatProblems(problems));
 }
+const shardNames = Object.keys(whole.shards ?? {});
+if (!resolved.shard && shardNames.length > 0) {
+    throw new pulumi.RunError(
+        `Stack ${fleetStack} describes a fleet split into shards (${shardNames.join(", ")}); nothing was created or changed. ` +
+            `Deploy each shard's stack instead: ${shardNames.map((shard) => `pulumi up --stack ${shardStackName(fleetStack, shard)}`).join("; ")}`,
+    );
+}
+const fleet = resolved.shard ? selectShard(whole, whole.shards?.[resolved.shard.name]?.hosts ?? []) : whole;
 // Credentials are read through Config so that secrets stay secrets (validated above).
 const config = new pulumi.Config(CONFIG_NAMESPACE);
 

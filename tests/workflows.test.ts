@@ -219,6 +219,11 @@ describe("our own rules", () => {
             { file: "preview.yml", mutate: (wf) => (wf.jobs.preview.environment = "prod"), expected: /^preview: previews run in the "preview" environment/ },
             { file: "deploy.yml", mutate: (wf) => delete wf.jobs.prod.environment, expected: /^prod: sees secrets but has no environment/ },
             { file: "deploy.yml", mutate: (wf) => (wf.jobs.staging.environment = "prod"), expected: /^staging: `up` of staging runs in environment "staging"/ },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (wf.jobs.prod.strategy!.matrix!.stack = "${{ fromJSON(needs.stacks.outputs.staging) }}"),
+                expected: /^prod: `up` of staging runs in environment "staging", not prod/,
+            },
         ],
         forkAndDependabot: [
             { file: "preview.yml", mutate: (wf) => delete wf.jobs.preview.if, expected: /^preview\.if: must skip forks/ },

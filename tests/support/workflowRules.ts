@@ -167,7 +167,11 @@ export function environments(wf: Workflow): string[] {
             const stack = String(step.with?.["stack-name"]);
             if (command === "preview" && env !== "preview")
                 problems.push(`${name}: previews run in the "preview" environment (read-only credentials), not ${env}`);
-            if (command === "up" && env !== stack) problems.push(`${name}: \`up\` of ${stack} runs in environment "${stack}", not ${env}`);
+            // A matrix of one environment's stacks (its fleet stack, or the fleet's shard stacks
+            // <env>-<shard>, as `npm run shards -- --stack <env>` lists them) deploys in that environment.
+            const fleetOfMatrix = /^\$\{\{\s*fromJSON\(needs\.[\w-]+\.outputs\.([\w-]+)\)\s*\}\}$/.exec(text(job.strategy?.matrix?.stack))?.[1];
+            const deployed = stack === "${{ matrix.stack }}" && fleetOfMatrix !== undefined ? fleetOfMatrix : stack;
+            if (command === "up" && env !== deployed) problems.push(`${name}: \`up\` of ${deployed} runs in environment "${deployed}", not ${env}`);
         }
     }
     return problems;
