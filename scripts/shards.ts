@@ -26,14 +26,14 @@ function projectName(): string {
 }
 
 /** The stacks that deploy `fleetStack`, or the problems that stop them. */
-export function deployStacks(fleetStack: string): { stacks: string[]; problems: string[] } {
-    const { whole } = loadFleet(fleetStack);
+export function deployStacks(fleetStack: string, dir: string = REPO_ROOT): { stacks: string[]; problems: string[] } {
+    const { whole } = loadFleet(fleetStack, { dir });
     const shards = Object.keys(whole.shards ?? {});
     if (shards.length === 0) return { stacks: [fleetStack], problems: [] };
     const problems: string[] = [];
     const stacks = shards.map((shard) => shardStackName(fleetStack, shard));
     shards.forEach((shard, i) => {
-        const file = stackFile(stacks[i]);
+        const file = stackFile(stacks[i], dir);
         const shown = path.relative(process.cwd(), file) || file;
         const expected = `config:\n  platform-backups:${SHARD_KEY}: { fleet: ${fleetStack}, name: ${shard} }`;
         if (!fs.existsSync(file)) {
@@ -54,8 +54,8 @@ function allStacks(fleets: readonly string[]): { stacks: string[]; problems: str
 }
 
 /** The commands that move `host` into shard `to` without losing any state. */
-export function moveHostCommands(fleetStack: string, host: string, to: string): { commands: string[]; problems: string[] } {
-    const { whole } = loadFleet(fleetStack);
+export function moveHostCommands(fleetStack: string, host: string, to: string, dir: string = REPO_ROOT): { commands: string[]; urns: string[]; problems: string[] } {
+    const { whole } = loadFleet(fleetStack, { dir });
     const problems: string[] = [];
     if (!whole.hosts[host]) problems.push(`"${host}" is not a host of ${fleetStack}; use one of: ${Object.keys(whole.hosts).join(", ")}`);
     const shards = whole.shards ?? {};
@@ -63,24 +63,25 @@ export function moveHostCommands(fleetStack: string, host: string, to: string): 
         problems.push(
             `"${to}" is not a shard of ${fleetStack}; add it under platform-backups:shards first (use one of: ${Object.keys(shards).join(", ") || "none yet"})`,
         );
-    if (problems.length > 0) return { commands: [], problems };
+    if (problems.length > 0) return { commands: [], urns: [], problems };
     const from = Object.entries(shards).find(([, shard]) => shard.hosts.includes(host))?.[0];
-    if (from === to) return { commands: [], problems: [`${host} is already in shard ${to}`] };
+    if (from === to) return { commands: [], urns: [], problems: [`${host} is already in shard ${to}`] };
     const source = from === undefined ? fleetStack : shardStackName(fleetStack, from);
     const dest = shardStackName(fleetStack, to);
     const apps = whole.apps.filter((app) => app.host === host).map((app) => app.name);
     const project = projectName();
-    const urns = apps.map((app) => `'urn:pulumi:${source}::${project}::${APP_BACKUP_TYPE}::${app}'`);
+    const urns = apps.map((app) => `urn:pulumi:${source}::${project}::${APP_BACKUP_TYPE}::${app}`);
     return {
         commands: [
             `# 1. Pause deploys of ${fleetStack} (no pulumi up of ${source} or ${dest} until step 3 is deployed).`,
             `# 2. Move the state of the ${apps.length} app${apps.length === 1 ? "" : "s"} of ${host}; children and providers come along:`,
             ...(apps.length > 0
-                ? [`pulumi state move --source ${source} --dest ${dest} --yes \\\n  ${urns.join(" \\\n  ")}`]
+                ? [`pulumi state move --source ${source} --dest ${dest} --yes \\\n  ${urns.map((urn) => `'${urn}'`).join(" \\\n  ")}`]
                 : [`# (no app runs on ${host}: nothing to move)`]),
             `# 3. In Pulumi.${fleetStack}.yaml, move ${host} from ${from === undefined ? "(the unsplit fleet)" : `shards.${from}.hosts`} to shards.${to}.hosts, merge, deploy;`,
             `#    pulumi preview --stack ${dest} then shows no change for these apps, and ${source} only drops its copy of the provider docker-${host}.`,
         ],
+        urns,
         problems: [],
     };
 }

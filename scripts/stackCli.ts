@@ -48,9 +48,9 @@ export function stackFromArgs(args: readonly string[], usage: string, allow: { w
     return found;
 }
 
-/** The path of a stack's file. */
-export function stackFile(stack: string): string {
-    return path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+/** The path of a stack's file (in `dir`, the repository root unless a test says otherwise). */
+export function stackFile(stack: string, dir: string = REPO_ROOT): string {
+    return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
 /** A fleet read for a command: the whole fleet, and the part this stack (or `--shard`) deploys. */
@@ -71,9 +71,10 @@ export interface LoadedFleet {
  * The fleet of `stack` as `pulumi up` of that stack would see it, or the config problems.
  * `assignments: "assign"` fills in missing ports and drill times instead of refusing (for --write).
  */
-export function loadFleet(stack: string, options: { shard?: string; assignments?: "require" | "assign" } = {}): LoadedFleet {
-    const own = fleetFileReader(REPO_ROOT, "--stack")(stack);
-    const resolved = resolveShard(own.raw, fleetFileReader(REPO_ROOT));
+export function loadFleet(stack: string, options: { shard?: string; assignments?: "require" | "assign"; dir?: string } = {}): LoadedFleet {
+    const dir = options.dir ?? REPO_ROOT;
+    const own = fleetFileReader(dir, "--stack")(stack);
+    const resolved = resolveShard(own.raw, fleetFileReader(dir));
     const fleetStack = resolved.shard?.fleet ?? stack;
     const { fleet, problems } = validateStackConfig(resolved.raw, [...own.problems, ...resolved.problems], {
         assignments: options.assignments ?? "require",

@@ -20,7 +20,7 @@ function programSource(): string {
 }
 
 /** What the program registered, keyed `type::name`, with inputs and provider. */
-export type Resources = Map<string, Pick<Registered, "inputs" | "provider">>;
+export type Resources = Map<string, Pick<Registered, "inputs" | "provider" | "options">>;
 
 /** Runs index.ts over `raw` under the mock engine and returns every registered resource. */
 export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
@@ -36,7 +36,7 @@ export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     for (const r of registered) {
         const key = `${r.type}::${r.name}`;
         if (resources.has(key)) throw new Error(`registered twice: ${key}`);
-        resources.set(key, { inputs: r.inputs, provider: r.provider });
+        resources.set(key, { inputs: r.inputs, provider: r.provider, options: r.options });
     }
     return resources;
 }
