@@ -16,8 +16,13 @@
  * Pure: no Pulumi import. The component wraps the env entries marked secret in `pulumi.secret`.
  */
 import * as YAML from "yaml";
-import { DRILL_ALERTS, drillAlertRules, DrilledApp, drillScrapeJob } from "./restoreDrill";
-import { type EnvEntry, plainEnv, resticAccessEnv } from "./stackback";
+import { drillAlertRules, drillScrapeJob } from "./restoreDrill";
+import { ALERTS, type AlertName, type AlertRule, type DrilledApp, type EnvEntry, QUOTA_ALERT, type RuleFile, type ScrapeJob } from "./shapes";
+import { plainEnv, resticAccessEnv } from "./stackback";
+
+// Defined one floor lower (shapes.ts) and exported here as before.
+export { ALERTS, QUOTA_ALERT };
+export type { AlertName, AlertRule, RuleFile, ScrapeJob };
 
 /** The exporter image without a tag. */
 export const EXPORTER_IMAGE_REPOSITORY = "ngosang/restic-exporter";
@@ -82,23 +87,6 @@ export const RESTIC_METRICS = {
     scrapeDurationSeconds: "restic_scrape_duration_seconds",
 } as const;
 
-/** The alerts generated for every monitored app. */
-export const ALERTS = {
-    /** The newest snapshot (of some path set) is older than the app's interval plus grace. */
-    backupStale: "ResticBackupStale",
-    /** The exporter reads the repository but it holds no snapshot at all. */
-    backupMissing: "ResticBackupMissing",
-    /** `restic check` failed on two reads in a row. */
-    checkFailed: "ResticCheckFailed",
-    /** Prometheus cannot scrape the exporter. */
-    exporterDown: "ResticExporterDown",
-    /** Prometheus has no scrape target for the app at all. */
-    exporterAbsent: "ResticExporterAbsent",
-} as const;
-
-/** The alert of an app with a bucket quota (`quotaGiB`): it fires before the quota is reached. */
-export const QUOTA_ALERT = "ResticQuotaNearlyFull";
-
 /**
  * The share of the quota at which {@link QUOTA_ALERT} fires. `restic_size_total` is the
  * repository's packed data (`stats --mode raw-data`); the bucket also holds indexes, snapshots and
@@ -106,9 +94,6 @@ export const QUOTA_ALERT = "ResticQuotaNearlyFull";
  * so the warning comes well before the quota.
  */
 export const QUOTA_WARNING_RATIO = 0.8;
-
-/** Name of one generated alert: the exporter's, the restore drill's, and the quota's. */
-export type AlertName = (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] | typeof QUOTA_ALERT;
 
 /** Severity per alert: data at risk is critical; a blind spot in monitoring is a warning. */
 export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">> = {
@@ -341,21 +326,6 @@ export function staleAfterSeconds(entry: MonitoredApp, options: MonitoringOption
     return Math.round((entry.intervalHours + grace) * 3600);
 }
 
-/** One Prometheus alerting rule. */
-export interface AlertRule {
-    alert: AlertName;
-    expr: string;
-    for: string;
-    labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
-    /** `runbook_url` only when a runbook base URL is set. */
-    annotations: { summary: string; description: string; runbook_url?: string };
-}
-
-/** A Prometheus rule file (`rule_files`). */
-export interface RuleFile {
-    groups: Array<{ name: string; rules: AlertRule[] }>;
-}
-
 /**
  * Why `url` cannot be the base of runbook links, or undefined. Alertmanager and Grafana show
  * `runbook_url` as a link outside the repository, so it must be an absolute http(s) URL.
@@ -505,15 +475,6 @@ export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOp
             },
         ],
     };
-}
-
-/** One Prometheus scrape job. */
-export interface ScrapeJob {
-    job_name: string;
-    metrics_path: string;
-    scrape_interval?: string;
-    scrape_timeout?: string;
-    static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
 }
 
 /** A scrape config file (for `scrape_config_files`, or to paste under `scrape_configs`). */

@@ -17,7 +17,7 @@
  */
 import * as z from "zod";
 import { Checked, ConfigProblem, describeValue, field, parseWith, secretText } from "./configFields";
-import type { EnvEntry } from "./stackback";
+import type { EnvEntry } from "./shapes";
 
 /**
  * Notification settings of the stack (defaults) or of one app (override). Every field is

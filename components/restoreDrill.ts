@@ -24,10 +24,15 @@
  *
  * Pure: no Pulumi import. The component turns {@link drillContainerSpec} into a `docker.Container`.
  */
+import { readAsset } from "./assets";
 import { dailyCron, formatClock, MINUTES_PER_DAY } from "./cron";
-import type { AlertRule, ScrapeJob } from "./monitoring";
 import type { GroupWindow, PlannedSlot } from "./schedule";
-import { DEFAULT_STACKBACK_IMAGE, EnvEntry, plainEnv, resticAccessEnv } from "./stackback";
+import { type AlertRule, DRILL_ALERTS, type DrilledApp, type EnvEntry, type ScrapeJob } from "./shapes";
+import { DEFAULT_STACKBACK_IMAGE, plainEnv, resticAccessEnv } from "./stackback";
+
+// Defined one floor lower (shapes.ts) and exported here as before.
+export { DRILL_ALERTS };
+export type { DrilledApp };
 
 /** The drill image: stack-back's own pinned image (restic 0.18.1, sh, python3, dcron). */
 export const DRILL_IMAGE = DEFAULT_STACKBACK_IMAGE;
@@ -90,14 +95,6 @@ export const DRILL_METRICS = {
     checkSlices: "restic_drill_check_slices",
 } as const;
 
-/** The drill alerts. */
-export const DRILL_ALERTS = {
-    /** The last drill failed: the newest backup could not be restored or the repository check failed. */
-    failed: "ResticRestoreDrillFailed",
-    /** No successful drill for longer than a day plus grace (or no drill metrics at all). */
-    stale: "ResticRestoreDrillStale",
-} as const;
-
 /** Days since the Unix epoch (UTC), the drill's clock for the check rotation. */
 export function dayNumber(date: Date): number {
     return Math.floor(date.getTime() / 86_400_000);
@@ -115,229 +112,38 @@ export function checkSubsetForDay(date: Date, slices: number = DRILL_DEFAULTS.ch
 }
 
 // ---------------------------------------------------------------------------------------------
-// The files inside the container
+// The files inside the container (components/assets/, uploaded byte for byte). Their literal
+// paths, defaults and metric names are this module's constants; tests/restoreDrill.test.ts holds
+// them equal.
 // ---------------------------------------------------------------------------------------------
 
 /**
  * The drill itself, POSIX sh (the image's busybox ash; checked with `shellcheck -s sh`). Settings
  * come from the environment ({@link drillEnv}); restic reads RESTIC_REPOSITORY, RESTIC_PASSWORD,
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and RESTIC_CACERT) from it too. Every restic call
- * carries `--no-lock`.
+ * carries `--no-lock`. The file: `components/assets/drill.sh`.
  */
-export const DRILL_SCRIPT = `#!/bin/sh
-# Restore drill (platform-backups): proves the newest snapshots restorable, read-only.
-set -u
-metrics_dir=\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}
-scratch=\${DRILL_SCRATCH_DIR:-${DRILL_SCRATCH_DIR}}
-slices=\${DRILL_CHECK_SLICES:-${DRILL_DEFAULTS.checkSlices}}
-sample_files=\${DRILL_SAMPLE_FILES:-${DRILL_DEFAULTS.sampleFiles}}
-sample_bytes=\${DRILL_SAMPLE_BYTES:-${DRILL_DEFAULTS.sampleBytes}}
-helper=\${DRILL_HELPER:-${DRILL_DIR}/drill.py}
-metrics="$metrics_dir/metrics"
-
-log() { echo "restore-drill: $*"; }
-
-# The value of an unlabelled metric in the previous metrics file, or nothing.
-previous() {
-    sed -n "s/^$1 \\([0-9][0-9]*\\)$/\\1/p" "$metrics" 2>/dev/null | head -n 1
-}
-
-start=$(date +%s)
-day=$((start / 86400))
-slice=$((day % slices + 1))
-bytes=0
-files=0
-snapshots=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-drill() {
-    rm -rf "$scratch/restore" && mkdir -p "$scratch/restore" || return 1
-    restic --no-lock --json snapshots --latest 1 --group-by paths >"$work/snapshots.json" || return 1
-    python3 "$helper" ids <"$work/snapshots.json" >"$work/ids" || return 1
-    while read -r id; do
-        log "sampling snapshot $id"
-        restic --no-lock --json ls "$id" >"$work/ls.json" || return 1
-        python3 "$helper" sample "$sample_files" "$sample_bytes" "$day" <"$work/ls.json" >"$work/include" || return 1
-        restic --no-lock --json restore "$id" --target "$scratch/restore/$id" --include-file "$work/include" --verify >"$work/restore.json" || return 1
-        python3 "$helper" restored <"$work/restore.json" >"$work/count" || return 1
-        read -r b f <"$work/count" || return 1
-        bytes=$((bytes + b))
-        files=$((files + f))
-        snapshots=$((snapshots + 1))
-    done <"$work/ids"
-    log "restored $files files, $bytes bytes from $snapshots snapshots; checking slice $slice/$slices"
-    restic --no-lock check --read-data-subset="$slice/$slices" || return 1
-}
-
-if drill; then
-    success=1
-    last_success=$(date +%s)
-    log "passed"
-else
-    success=0
-    last_success=$(previous ${DRILL_METRICS.lastSuccess})
-    log "FAILED"
-fi
-rm -rf "$scratch/restore"
-end=$(date +%s)
-started=$(previous ${DRILL_METRICS.started})
-
-# Written next to the file and renamed over it: the server never serves half a file.
-mkdir -p "$metrics_dir"
-{
-    echo "# TYPE ${DRILL_METRICS.started} gauge"
-    echo "${DRILL_METRICS.started} \${started:-$start}"
-    echo "# TYPE ${DRILL_METRICS.lastRun} gauge"
-    echo "${DRILL_METRICS.lastRun} $end"
-    if [ -n "$last_success" ]; then
-        echo "# TYPE ${DRILL_METRICS.lastSuccess} gauge"
-        echo "${DRILL_METRICS.lastSuccess} $last_success"
-    fi
-    echo "# TYPE ${DRILL_METRICS.success} gauge"
-    echo "${DRILL_METRICS.success} $success"
-    echo "# TYPE ${DRILL_METRICS.duration} gauge"
-    echo "${DRILL_METRICS.duration} $((end - start))"
-    echo "# TYPE ${DRILL_METRICS.bytesRestored} gauge"
-    echo "${DRILL_METRICS.bytesRestored} $bytes"
-    echo "# TYPE ${DRILL_METRICS.filesRestored} gauge"
-    echo "${DRILL_METRICS.filesRestored} $files"
-    echo "# TYPE ${DRILL_METRICS.snapshotsRestored} gauge"
-    echo "${DRILL_METRICS.snapshotsRestored} $snapshots"
-    echo "# TYPE ${DRILL_METRICS.checkSlice} gauge"
-    echo "${DRILL_METRICS.checkSlice} $slice"
-    echo "# TYPE ${DRILL_METRICS.checkSlices} gauge"
-    echo "${DRILL_METRICS.checkSlices} $slices"
-} >"$metrics.tmp" && mv "$metrics.tmp" "$metrics"
-[ "$success" = 1 ]
-`;
+export const DRILL_SCRIPT = readAsset("drill.sh");
 
 /**
  * The JSON helper of the drill (no jq in the image). Three filters over restic's JSON:
  * `ids` (snapshot ids of `snapshots --json`), `sample N BYTES DAY` (include patterns for a sample
  * of the files of `ls --json`, rotating with the day), `restored` ("bytes files" of the summary of
- * `restore --json`).
+ * `restore --json`). The file: `components/assets/drill_helper.py`, uploaded as `drill.py`.
  */
-export const DRILL_HELPER = `"""JSON filters for the restore drill (platform-backups)."""
-import hashlib
-import json
-import sys
+export const DRILL_HELPER = readAsset("drill_helper.py");
 
-
-def ids():
-    # With --group-by, restic prints groups: [{"group_key": ..., "snapshots": [...]}]
-    # (v0.18.0 cmd/restic/cmd_snapshots.go, printSnapshotGroupJSON).
-    snaps = [s for group in json.load(sys.stdin) for s in group.get("snapshots", [group])]
-    if not snaps:
-        sys.exit("no snapshot in the repository")
-    for snap in snaps:
-        print(snap["id"])
-
-
-def escape(path):
-    # restic include patterns are globs (filepath.Match): escape its special characters.
-    return "".join("\\\\" + c if c in "*?[\\\\" else c for c in path)
-
-
-def sample(count, budget, day):
-    files = []
-    for line in sys.stdin:
-        node = json.loads(line)
-        if node.get("message_type", node.get("struct_type")) == "node" and node.get("type") == "file":
-            files.append((node["path"], node.get("size", 0)))
-    if not files:
-        sys.exit("the snapshot holds no file")
-    files.sort(key=lambda f: hashlib.sha256((day + f[0]).encode()).hexdigest())
-    chosen, used = [], 0
-    for path, size in files:
-        if len(chosen) >= count:
-            break
-        if used + size <= budget:
-            chosen.append(path)
-            used += size
-    if not chosen:
-        chosen.append(min(files, key=lambda f: f[1])[0])
-    for path in chosen:
-        print(escape(path))
-
-
-def restored():
-    summary = None
-    for line in sys.stdin:
-        line = line.strip()
-        if line.startswith("{"):
-            msg = json.loads(line)
-            if msg.get("message_type") == "summary":
-                summary = msg
-    if summary is None:
-        sys.exit("restic restore printed no summary")
-    print(summary.get("bytes_restored", 0), summary.get("files_restored", 0))
-
-
-if __name__ == "__main__":
-    cmd = sys.argv[1]
-    if cmd == "ids":
-        ids()
-    elif cmd == "sample":
-        sample(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
-    elif cmd == "restored":
-        restored()
-    else:
-        sys.exit("unknown command " + cmd)
-`;
-
-/** The metrics server: serves the metrics file with Prometheus' text content type. */
-export const DRILL_METRICS_SERVER = `"""Serves the restore drill's metrics file (platform-backups)."""
-import http.server
-import os
-
-DIR = os.environ.get("DRILL_METRICS_DIR", "${DRILL_METRICS_DIR}")
-PORT = int(os.environ.get("DRILL_METRICS_PORT", "${DRILL_METRICS_PORT}"))
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path != "${DRILL_METRICS_PATH}":
-            self.send_error(404)
-            return
-        try:
-            with open(os.path.join(DIR, "metrics"), "rb") as f:
-                body = f.read()
-        except FileNotFoundError:
-            body = b""
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-http.server.ThreadingHTTPServer(("", PORT), Handler).serve_forever()
-`;
+/** The metrics server: serves the metrics file with Prometheus' text content type (`components/assets/drill_metrics.py`, uploaded as `metrics_server.py`). */
+export const DRILL_METRICS_SERVER = readAsset("drill_metrics.py");
 
 /**
  * The container's command. Cron jobs do not inherit the container's environment, so it is saved
  * (quoted by the shell's own `export -p`) to a root-only file the job sources, as stack-back
  * does with `/.env`. The first metrics file holds only the start time; the server runs in the
- * background and cron in the foreground, like stack-back's entrypoint.
+ * background and cron in the foreground, like stack-back's entrypoint. The file:
+ * `components/assets/drill_entrypoint.sh`, uploaded as `entrypoint.sh`.
  */
-export const DRILL_ENTRYPOINT = `#!/bin/sh
-set -eu
-umask 077
-export -p >/run/drill.env
-mkdir -p "\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}"
-metrics="\${DRILL_METRICS_DIR:-${DRILL_METRICS_DIR}}/metrics"
-if [ ! -f "$metrics" ]; then
-    printf '# TYPE ${DRILL_METRICS.started} gauge\\n${DRILL_METRICS.started} %s\\n' "$(date +%s)" >"$metrics"
-fi
-echo "$DRILL_SCHEDULE . /run/drill.env && sh ${DRILL_DIR}/drill.sh >/proc/1/fd/1 2>/proc/1/fd/2" >/run/drill.crontab
-crontab /run/drill.crontab
-python3 ${DRILL_DIR}/metrics_server.py &
-exec crond -f
-`;
+export const DRILL_ENTRYPOINT = readAsset("drill_entrypoint.sh");
 
 // ---------------------------------------------------------------------------------------------
 // The container
@@ -574,19 +380,6 @@ export function planDrills(
 // ---------------------------------------------------------------------------------------------
 // Prometheus
 // ---------------------------------------------------------------------------------------------
-
-/** One app with a drill, as Prometheus sees it. */
-export interface DrilledApp {
-    app: string;
-    group: string;
-    host: string;
-    /** `host:port` of the drill's metrics server. */
-    address: string;
-    /** Hours between drills (24 for the daily drill). Default 24. */
-    intervalHours?: number;
-    /** Hours a drill may be overdue. Default {@link DRILL_DEFAULTS.graceHours}. */
-    graceHours?: number;
-}
 
 /** The scrape job name of the drills. */
 export const DRILL_JOB_NAME = "restore-drill";

@@ -212,6 +212,17 @@ describe("the tarball", () => {
         }
     });
 
+    test("holds the script files of components/assets/, and the installed dist/ reads them (readAsset)", () => {
+        const assets = fs.readdirSync(path.join(ROOT, "components", "assets"));
+        expect(assets.length).toBeGreaterThan(0);
+        const installed = path.join(consumer, "node_modules", "platform-backups");
+        const { readAsset } = require(path.join(installed, "dist", "assets.js"));
+        for (const file of assets) {
+            expect(paths()).toContain(`components/assets/${file}`);
+            expect(readAsset(file)).toBe(fs.readFileSync(path.join(ROOT, "components", "assets", file), "utf8"));
+        }
+    });
+
     test("holds no tests, stack program, stack files, policy, scripts, examples or CI", () => {
         const unwanted = paths().filter((p) => /^(tests|policy|scripts|examples|\.github|\.ci|dev|out)\/|^index\.ts$|^Pulumi(\..+)?\.yaml$|^tsconfig/.test(p));
         expect(unwanted).toEqual([]);

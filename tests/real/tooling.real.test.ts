@@ -47,6 +47,19 @@ test.each(["dev/up.sh", ".ci/run", "scripts/real/setup.sh", "scripts/real/servic
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
 });
 
+const assetDir = path.join("components", "assets");
+const assets = fs.readdirSync(path.join(ROOT, assetDir));
+
+test.each(assets.filter((f) => f.endsWith(".sh")))("shellcheck -s sh accepts components/assets/%s where it stands", (file) => {
+    const r = run("shellcheck", ["-s", "sh", path.join(assetDir, file)]);
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
+test.each(assets.filter((f) => f.endsWith(".py")))("python3 compiles components/assets/%s (its byte code goes to a scratch folder)", (file) => {
+    const r = run("python3", ["-m", "py_compile", path.join(assetDir, file)], { env: { PYTHONPYCACHEPREFIX: path.join(work, "pycache") } });
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });
+});
+
 test("shellcheck -s sh accepts the rcb stand-in of the test image", () => {
     const r = run("shellcheck", ["-s", "sh", "scripts/real/image/rcb"]);
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: "" });

@@ -1,0 +1,83 @@
+/**
+ * Names and shapes shared by several modules, one floor below all of them: the alert names, the
+ * shape of an alert rule and a scrape job, a container's environment entry, an app with a restore
+ * drill. monitoring.ts and restoreDrill.ts both build on these and neither imports the other's
+ * types, so there is no import circle (tests/importCycles.test.ts).
+ *
+ * Pure: no import at all.
+ */
+
+/** The alerts generated for every monitored app. */
+export const ALERTS = {
+    /** The newest snapshot (of some path set) is older than the app's interval plus grace. */
+    backupStale: "ResticBackupStale",
+    /** The exporter reads the repository but it holds no snapshot at all. */
+    backupMissing: "ResticBackupMissing",
+    /** `restic check` failed on two reads in a row. */
+    checkFailed: "ResticCheckFailed",
+    /** Prometheus cannot scrape the exporter. */
+    exporterDown: "ResticExporterDown",
+    /** Prometheus has no scrape target for the app at all. */
+    exporterAbsent: "ResticExporterAbsent",
+} as const;
+
+/** The alert of an app with a bucket quota (`quotaGiB`): it fires before the quota is reached. */
+export const QUOTA_ALERT = "ResticQuotaNearlyFull";
+
+/** The drill alerts. */
+export const DRILL_ALERTS = {
+    /** The last drill failed: the newest backup could not be restored or the repository check failed. */
+    failed: "ResticRestoreDrillFailed",
+    /** No successful drill for longer than a day plus grace (or no drill metrics at all). */
+    stale: "ResticRestoreDrillStale",
+} as const;
+
+/** Name of one generated alert: the exporter's, the restore drill's, and the quota's. */
+export type AlertName = (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] | typeof QUOTA_ALERT;
+
+/** One Prometheus alerting rule. */
+export interface AlertRule {
+    alert: AlertName;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
+    /** `runbook_url` only when a runbook base URL is set. */
+    annotations: { summary: string; description: string; runbook_url?: string };
+}
+
+/** A Prometheus rule file (`rule_files`). */
+export interface RuleFile {
+    groups: Array<{ name: string; rules: AlertRule[] }>;
+}
+
+/** One Prometheus scrape job. */
+export interface ScrapeJob {
+    job_name: string;
+    metrics_path: string;
+    scrape_interval?: string;
+    scrape_timeout?: string;
+    static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
+}
+
+/** One environment variable of a container; `secret` ones must never be shown in plain text. */
+export interface EnvEntry {
+    /** Variable name, e.g. `DISCORD_WEBHOOK`. */
+    name: string;
+    /** Its value. */
+    value: string;
+    /** Whether the value is a credential; the component then makes the entry a secret output. */
+    secret: boolean;
+}
+
+/** One app with a drill, as Prometheus sees it. */
+export interface DrilledApp {
+    app: string;
+    group: string;
+    host: string;
+    /** `host:port` of the drill's metrics server. */
+    address: string;
+    /** Hours between drills (24 for the daily drill). Default 24. */
+    intervalHours?: number;
+    /** Hours a drill may be overdue. Default `DRILL_DEFAULTS.graceHours` (restoreDrill.ts). */
+    graceHours?: number;
+}
