@@ -19,8 +19,13 @@ import { CRON_FIELDS, parseClock, parseCron } from "./cron";
 import { MonitoredApp } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
 import { mergeNotifications, NotificationSettings, notificationProblems } from "./notifications";
-import { DrillRequest, DrillSlot, DrilledApp, planDrills } from "./restoreDrill";
+import { Assignments } from "./assignments";
+import { DEFAULT_DRILL_CONCURRENCY, DrillGrant } from "./drillSlots";
+import { AssignmentMode, assignFleet } from "./fleetAssign";
+import { PORT_SPAN, preferredPort } from "./ports";
+import { DRILL_DEFAULTS, DrillSlot, DrilledApp } from "./restoreDrill";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
+import { Shards, shardsProblems } from "./shards";
 
 export { CONFIG_NAMESPACE, DEFAULTS };
 
@@ -120,6 +125,10 @@ export interface Fleet {
     restoreDrills: RestoreDrillSettings;
     /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
+    /** The record of ports and drill times as `npm run plan -- --write` writes it (components/assignments.ts). */
+    assignments: Assignments;
+    /** The shards the fleet is cut into, when it is (components/shards.ts). */
+    shards?: Shards;
 }
 
 export type { ConfigProblem };
@@ -143,35 +152,27 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 export type RawStackConfig = Record<string, unknown>;
 
 /** How many ports above `monitoring.portBase` an exporter port may lie. */
-export const EXPORTER_PORT_SPAN = 1000;
+export const EXPORTER_PORT_SPAN = PORT_SPAN;
 
 /** How many ports above `restoreDrills.portBase` a drill port may lie. */
-export const DRILL_PORT_SPAN = EXPORTER_PORT_SPAN;
-
-/** FNV-1a (32 bit) of an app's name: the part of its ports that depends on nothing else. */
-function nameHash(app: string): number {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < app.length; i++) hash = Math.imul(hash ^ app.charCodeAt(i), 0x01000193) >>> 0;
-    return hash;
-}
+export const DRILL_PORT_SPAN = PORT_SPAN;
 
 /**
- * The exporter's host port of an app without an explicit one: `portBase` plus a hash of the
- * app's name. It depends on nothing else, so adding, removing or moving another app never
- * moves it (a port from config order would move every later app on the host).
+ * The exporter port an app's probe starts from: `portBase` plus a hash of its name. It is the
+ * app's port unless another app of its host holds it; the port actually used is recorded in
+ * `assignments` (components/ports.ts).
  */
 export function exporterPort(app: string, portBase: number = DEFAULTS.exporterPortBase): number {
-    return portBase + (nameHash(app) % EXPORTER_PORT_SPAN);
+    return preferredPort(app, { base: portBase, span: EXPORTER_PORT_SPAN });
 }
 
 /**
- * The restore drill's metrics port of an app without an explicit one: `portBase` plus the same
- * hash of the app's name as its exporter port (so the drill port is the exporter port plus the
- * distance between the two bases, and no other app moves it). With the default bases the drills'
- * range (10471-11470) lies right above the exporters' (9471-10470): they cannot meet.
+ * The drill metrics port an app's probe starts from: `portBase` plus the same hash as its exporter
+ * port. With the default bases the drills' range (10471-11470) lies right above the exporters'
+ * (9471-10470): they cannot meet.
  */
 export function drillPort(app: string, portBase: number = DEFAULTS.drillPortBase): number {
-    return portBase + (nameHash(app) % DRILL_PORT_SPAN);
+    return preferredPort(app, { base: portBase, span: DRILL_PORT_SPAN });
 }
 
 /**
@@ -232,11 +233,27 @@ class Problems {
     }
 }
 
+/** How {@link validateStackConfig} treats the record of ports and drill times. */
+export interface ValidateOptions {
+    /**
+     * `"assign"` (default): an app without a record that holds is given one (what
+     * `npm run plan -- --write` records). `"require"`: it is a problem naming that command (what
+     * `pulumi up` does, so that nothing is ever assigned at deploy time).
+     */
+    assignments?: AssignmentMode;
+    /** The fleet's stack, named in the refusal's command. */
+    stack?: string;
+}
+
 /**
  * Validates the stack config and builds the fleet. Returns every problem found; `fleet` is set
  * only when there is none. `found` are problems found while reading the config (namespaces).
  */
-export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): { fleet?: Fleet; problems: ConfigProblem[] } {
+export function validateStackConfig(
+    raw: RawStackConfig,
+    found: readonly ConfigProblem[] = [],
+    options: ValidateOptions = {},
+): { fleet?: Fleet; problems: ConfigProblem[] } {
     const p = new Problems(raw);
     p.list.push(...found);
     for (const key of Object.keys(raw)) {
@@ -270,6 +287,10 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     const monitoring = raw.monitoring === undefined ? CONFIG_PARTS.monitoring.parse({}) : top("monitoring");
     const schedule = raw.schedule === undefined ? CONFIG_PARTS.schedule.parse({}) : top("schedule");
     const drills = raw.restoreDrills === undefined ? CONFIG_PARTS.restoreDrills.parse({}) : top("restoreDrills");
+    const recorded = raw.assignments === undefined ? {} : top("assignments");
+    const shards = raw.shards === undefined ? undefined : top("shards");
+    if (raw.shard !== undefined)
+        p.add(["shard"], "this is a shard's stack file: read it through its fleet (pulumi up, npm run plan -- --stack <this stack>), not on its own");
 
     // Hosts one by one, so that one broken host leaves the others (and their names) usable.
     const hosts: Record<string, HostConfig> = {};
@@ -292,6 +313,8 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     } else {
         top("hosts");
     }
+
+    if (shards && hostNames) for (const problem of shardsProblems(shards, hostNames)) p.list.push(problem);
 
     // Apps one by one, likewise.
     const apps: ValidApp[] = [];
@@ -372,77 +395,12 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         if (!namedGroups.has(group)) p.add(["schedule", "groups", group], "no app is in this group; remove it or fix the group's name");
     }
 
-    // Exporters and drills: a port each, unique per host across both. Exporters are placed first,
-    // so turning drills on never moves an exporter that is already deployed.
-    const exporters = new Map<number, AppMonitoringSpec>();
-    const used = new Map<string, Map<number, { valid: ValidApp; what: string }>>();
     const hostAddress = (valid: ValidApp) => {
         const host = hosts[valid.app.host];
         return host ? (host.address ?? hostNameOf(host.dockerHost)) : valid.app.host;
     };
-    /** Takes `port` on the app's host, or reports whose it is and a free one (from `base`) to use instead. */
-    const takePort = (valid: ValidApp, port: number, what: string, key: string, base: number): boolean => {
-        const onHost = used.get(valid.app.host) ?? new Map<number, { valid: ValidApp; what: string }>();
-        used.set(valid.app.host, onHost);
-        const other = onHost.get(port);
-        if (other) {
-            // Free of every port an app of the host asks for, not only of those taken so far.
-            const asked = requested.get(valid.app.host);
-            let free = base;
-            while (onHost.has(free) || asked?.has(free)) free++;
-            p.add(
-                ["apps", valid.index, key, "port"],
-                `${port} is already the ${other.what} port of apps[${other.valid.index}] (${other.valid.app.name}) on host ${valid.app.host}; set ${key}.port on this app to a free port, e.g. ${free}`,
-            );
-            return false;
-        }
-        onHost.set(port, { valid, what });
-        return true;
-    };
     const monitored = monitoring ? apps.filter((valid) => valid.app.monitoring?.enabled ?? monitoring.enabled) : [];
-    const exporterPortOf = (valid: ValidApp) => valid.app.monitoring?.port ?? exporterPort(valid.app.name, monitoring?.portBase);
     const drilled = drills ? apps.filter((valid) => valid.app.restoreDrills?.enabled ?? drills.enabled) : [];
-    const drillPortOf = (valid: ValidApp) => valid.app.restoreDrills?.port ?? drillPort(valid.app.name, drills?.portBase);
-    const requested = new Map<string, Set<number>>();
-    for (const [valid, port] of [...monitored.map((v) => [v, exporterPortOf(v)] as const), ...drilled.map((v) => [v, drillPortOf(v)] as const)]) {
-        requested.set(valid.app.host, (requested.get(valid.app.host) ?? new Set<number>()).add(port));
-    }
-    if (monitoring) {
-        for (const valid of monitored) {
-            const own = valid.app.monitoring;
-            const port = exporterPortOf(valid);
-            if (!takePort(valid, port, "exporter", "monitoring", monitoring.portBase)) continue;
-            const address = hostAddress(valid);
-            exporters.set(valid.index, {
-                port,
-                address: `${address}:${port}`,
-                graceHours: own?.graceHours ?? monitoring.graceHours,
-                refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
-            });
-        }
-    }
-    const drillPorts = new Map<number, number>();
-    if (drills) {
-        for (const valid of drilled) {
-            const port = drillPortOf(valid);
-            if (takePort(valid, port, "restore drill", "restoreDrills", drills.portBase)) drillPorts.set(valid.index, port);
-        }
-    }
-
-    // A hard quota stops backups when it is reached; its warning reads the exporter's restic_size_total.
-    for (const valid of apps) {
-        if (
-            valid.app.quotaGiB !== undefined &&
-            monitoring &&
-            !exporters.has(valid.index) &&
-            !p.list.some((q) => q.path.startsWith(formatPath(["apps", valid.index, "monitoring"], raw)))
-        ) {
-            p.add(
-                ["apps", valid.index, "quotaGiB"],
-                "needs monitoring on for this app: the quota's early warning reads its exporter's restic_size_total, and without it backups stop silently at the quota; turn monitoring on (monitoring.enabled or apps[].monitoring.enabled) or remove quotaGiB",
-            );
-        }
-    }
 
     // The plan, over the apps whose every field was read: an unreadable one is reported once.
     const start = schedule?.start ?? (parseClock(DEFAULTS.scheduleStart) as number);
@@ -468,22 +426,63 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
         p.add(valid.explicitStart !== undefined ? ["apps", valid.index, "schedule"] : ["apps", valid.index], problem.message);
     }
 
-    // Drills: after the plan, outside every backup of the app's group (and its other drills).
-    const drillRequests: DrillRequest[] = drilled.map((valid) => ({
-        app: valid.app.name,
-        group: valid.app.group,
-        expectedDuration: drills?.expectedDuration,
-        ...(valid.drillStart !== undefined ? { explicitStart: valid.drillStart } : {}),
-    }));
-    const drillPlan = planDrills(drillRequests, plan.slots, windows, drills?.gapMinutes);
-    for (const problem of drillPlan.problems) {
-        const valid = drilled[problem.index];
-        p.add(
-            valid.drillStart !== undefined ? ["apps", valid.index, "restoreDrills", "schedule"] : ["apps", valid.index, "restoreDrills"],
-            valid.drillStart !== undefined ? `${problem.message}; choose another time, or remove it and let the planner place the drill` : problem.message,
-        );
+    // Ports and drill times: from the record, which they never leave once written (fleetAssign.ts).
+    const isMonitored = new Set(monitored.map((valid) => valid.index));
+    const isDrilled = new Set(drilled.map((valid) => valid.index));
+    const assigned = assignFleet({
+        apps: apps
+            .filter((valid) => isMonitored.has(valid.index) || isDrilled.has(valid.index))
+            .map(({ index, app, drillStart }) => ({
+                index,
+                name: app.name,
+                host: app.host,
+                group: app.group,
+                ...(isMonitored.has(index) ? { exporter: { port: app.monitoring?.port } } : {}),
+                ...(isDrilled.has(index) ? { drill: { port: app.restoreDrills?.port, start: drillStart } } : {}),
+            })),
+        recorded: recorded ?? {},
+        ranges: {
+            exporter: { base: monitoring?.portBase ?? DEFAULTS.exporterPortBase, span: EXPORTER_PORT_SPAN },
+            drill: { base: drills?.portBase ?? DEFAULTS.drillPortBase, span: DRILL_PORT_SPAN },
+        },
+        backupSlots: plan.slots,
+        windows,
+        drillTiming: {
+            duration: drills?.expectedDuration ?? DRILL_DEFAULTS.expectedDuration,
+            gap: drills?.gapMinutes ?? DRILL_DEFAULTS.gapMinutes,
+            maxConcurrent: drills?.maxConcurrent ?? DEFAULT_DRILL_CONCURRENCY,
+        },
+        mode: options.assignments ?? "assign",
+        stack: options.stack,
+    });
+    for (const problem of assigned.problems) p.add(problem.path, problem.message);
+    const exporters = new Map<number, AppMonitoringSpec>();
+    for (const valid of monitored) {
+        const port = assigned.exporterPorts.get(valid.index);
+        if (port === undefined || !monitoring) continue;
+        exporters.set(valid.index, {
+            port,
+            address: `${hostAddress(valid)}:${port}`,
+            graceHours: valid.app.monitoring?.graceHours ?? monitoring.graceHours,
+            refreshIntervalSeconds: monitoring.refreshIntervalSeconds,
+        });
     }
-    const drillOf = new Map(drilled.map((valid, i) => [valid.index, { valid, slot: drillPlan.slots[i] }]));
+    const drillOf = new Map(drilled.map((valid) => [valid.index, { valid, slot: assigned.drills.get(valid.index) as DrillGrant }]));
+
+    // A hard quota stops backups when it is reached; its warning reads the exporter's restic_size_total.
+    for (const valid of apps) {
+        if (
+            valid.app.quotaGiB !== undefined &&
+            monitoring &&
+            !exporters.has(valid.index) &&
+            !p.list.some((q) => q.path.startsWith(formatPath(["apps", valid.index, "monitoring"], raw)))
+        ) {
+            p.add(
+                ["apps", valid.index, "quotaGiB"],
+                "needs monitoring on for this app: the quota's early warning reads its exporter's restic_size_total, and without it backups stop silently at the quota; turn monitoring on (monitoring.enabled or apps[].monitoring.enabled) or remove quotaGiB",
+            );
+        }
+    }
 
     if (p.list.length > 0 || !minio || !vault || !monitoring || !drills) return { problems: p.list };
     const defaults = stackNotifications ?? {};
@@ -503,7 +502,7 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 notifications: mergeNotifications(defaults, app.notifications),
                 requireLabels: app.requireLabels,
                 ...(exporters.has(index) ? { monitoring: exporters.get(index) } : {}),
-                ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, drillPorts.get(index) as number, hostAddress) } : {}),
+                ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, assigned.drillPorts.get(index) as number, hostAddress) } : {}),
                 ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
             })),
             minio: dropUndefined({ endpoint: minio.endpoint, ssl: minio.ssl, region: minio.region, caCert: minio.caCert, caCertPath: minio.caCertPath }),
@@ -523,9 +522,16 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
                 gapMinutes: drills.gapMinutes,
                 graceHours: drills.graceHours,
             }),
-            plan: { slots: plan.slots, windows, drills: drillPlan.slots },
+            plan: { slots: plan.slots, windows, drills: drilled.map((valid) => stripGrant(assigned.drills.get(valid.index) as DrillGrant)) },
+            assignments: assigned.assignments,
+            ...(shards && Object.keys(shards).length > 0 ? { shards } : {}),
         },
     };
+}
+
+/** A drill time as the plan shows it, without where it came from. */
+function stripGrant(grant: DrillGrant): DrillSlot {
+    return { app: grant.app, group: grant.group, start: grant.start, end: grant.end, cron: grant.cron };
 }
 
 function drillSpec(drill: { valid: ValidApp; slot: DrillSlot }, port: number, hostAddress: (valid: ValidApp) => string): AppRestoreDrillSpec {

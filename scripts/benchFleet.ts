@@ -59,19 +59,19 @@ export const APPS_PER_GROUP = 10;
 
 /** Prod's stack config (without its apps, hosts and record). */
 function prodSettings(): RawStackConfig {
-    const { apps, hosts, assignments, ...settings } = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
-    (void apps, hosts, assignments);
+    const settings = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+    for (const key of ["apps", "hosts", "assignments"]) delete settings[key];
     return settings;
 }
 
 /**
- * A fleet of `apps` apps with prod's settings. App i runs on host i mod H (H = apps / 10) and is in
+ * A fleet of `apps` apps with prod's settings. App i runs on host i mod H (H = apps / perHost) and is in
  * group i div 10, so every group spans up to 10 hosts. With `shards`, the hosts are cut into that
  * many shards, host h in shard h mod S (`s1`, `s2`, ...): a group's 10 hosts lie in every shard,
  * so the shards share groups and must be staggered together.
  */
-export function generatedFleet(apps: number, shards = 0): RawStackConfig {
-    const hostCount = Math.max(1, Math.ceil(apps / APPS_PER_HOST));
+export function generatedFleet(apps: number, shards = 0, perHost = APPS_PER_HOST): RawStackConfig {
+    const hostCount = Math.max(1, Math.ceil(apps / perHost));
     const host = (h: number) => `vm-${String(h + 1).padStart(3, "0")}`;
     const raw: RawStackConfig = {
         ...prodSettings(),

@@ -49,12 +49,17 @@ export function deployStacks(fleetStack: string, dir: string = REPO_ROOT): { sta
 
 /** The stacks of several fleets, in order (`--stack staging --stack prod`). */
 function allStacks(fleets: readonly string[]): { stacks: string[]; problems: string[] } {
-    const each = fleets.map(deployStacks);
+    const each = fleets.map((fleet) => deployStacks(fleet));
     return { stacks: each.flatMap((e) => e.stacks), problems: each.flatMap((e) => e.problems) };
 }
 
 /** The commands that move `host` into shard `to` without losing any state. */
-export function moveHostCommands(fleetStack: string, host: string, to: string, dir: string = REPO_ROOT): { commands: string[]; urns: string[]; problems: string[] } {
+export function moveHostCommands(
+    fleetStack: string,
+    host: string,
+    to: string,
+    dir: string = REPO_ROOT,
+): { commands: string[]; urns: string[]; problems: string[] } {
     const { whole } = loadFleet(fleetStack, { dir });
     const problems: string[] = [];
     if (!whole.hosts[host]) problems.push(`"${host}" is not a host of ${fleetStack}; use one of: ${Object.keys(whole.hosts).join(", ")}`);

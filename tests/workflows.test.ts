@@ -97,22 +97,32 @@ describe("what the lint cannot see", () => {
         const wf = workflow("preview.yml");
         expect(Object.keys(wf.on)).toEqual(["pull_request"]);
         expect(wf.concurrency.group).toContain("github.event.pull_request.number");
-        expect(wf.jobs.preview.needs).toBe("test");
-        expect(wf.jobs.preview.strategy).toMatchObject({ matrix: { stack: ["staging", "prod"] }, "max-parallel": 1 });
+        expect(wf.jobs.preview.needs).toEqual(["test", "stacks"]);
+        // The stacks of staging and prod, each one stack or its shards' (npm run shards, tests/shards.test.ts).
+        expect(steps({ ...wf, jobs: { stacks: wf.jobs.stacks } }).map((s) => s.run)).toContain(
+            `printf 'all=%s\\n' "$(npm run --silent shards -- --stack staging --stack prod)" >> "$GITHUB_OUTPUT"`,
+        );
+        expect(wf.jobs.preview.strategy).toMatchObject({ matrix: { stack: "${{ fromJSON(needs.stacks.outputs.all) }}" }, "max-parallel": 1 });
         expect(steps(wf).some((s) => s.run === "npm test")).toBe(true);
         for (const step of pulumiSteps(wf)) expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
     });
 
-    test("main: pulumi up of staging, then prod, serialized and never cancelled", () => {
+    test("main: pulumi up of staging's stacks, then prod's, serialized and never cancelled", () => {
         const wf = workflow("deploy.yml");
         expect(Object.keys(wf.on)).toEqual(["push"]);
         expect(wf.concurrency["cancel-in-progress"]).toBe(false);
         expect(wf.concurrency.group).not.toContain("${{");
-        expect(wf.jobs.staging.needs).toBe("test");
-        expect(wf.jobs.prod.needs).toBe("staging");
+        expect(wf.jobs.stacks.needs).toBe("test");
+        expect(wf.jobs.staging.needs).toBe("stacks");
+        expect(wf.jobs.prod.needs).toEqual(["stacks", "staging"]);
+        // Each environment's stacks (its fleet stack, or one per shard) in parallel; a failed shard
+        // cancels no other shard's update.
+        for (const env of ["staging", "prod"]) {
+            expect(wf.jobs[env].strategy).toEqual({ "fail-fast": false, matrix: { stack: `\${{ fromJSON(needs.stacks.outputs.${env}) }}` } });
+        }
         expect(pulumiSteps(wf).map((s) => [s.with?.command, s.with?.["stack-name"]])).toEqual([
-            ["up", "staging"],
-            ["up", "prod"],
+            ["up", "${{ matrix.stack }}"],
+            ["up", "${{ matrix.stack }}"],
         ]);
     });
 });
