@@ -3,11 +3,13 @@
  * refuses what it lacks with the exact command, `--write` fills it in and keeps the rest, and the
  * stack file keeps its comments and gains one line per app.
  */
+import * as fs from "fs";
 import * as YAML from "yaml";
 import { assignmentChanges, assignmentsCommand, withAssignments } from "../components/assignments";
 import { DEFAULT_DRILL_CONCURRENCY } from "../components/drillSlots";
 import { AssignApp, assignFleet, AssignInput } from "../components/fleetAssign";
 import { planSchedules } from "../components/schedule";
+import { loadFleet, REPO_ROOT } from "../scripts/stackCli";
 
 const apps: AssignApp[] = [
     { index: 0, name: "mattermost", host: "vm1", group: "green", exporter: {}, drill: {} },
@@ -118,5 +120,20 @@ describe("the record in the stack file", () => {
         expect(twice.match(/platform-backups:assignments/g)).toHaveLength(1);
         expect(twice).toContain("    b: { host: vm1, exporterPort: 9001 }");
         expect(twice).not.toContain("    a: ");
+    });
+});
+
+describe("the repository's stacks", () => {
+    const stacks = fs
+        .readdirSync(REPO_ROOT)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined);
+
+    test.each(stacks)("%s carries a record of every port and drill time it deploys (as pulumi up requires)", (stack) => {
+        expect(() => loadFleet(stack, { assignments: "require" })).not.toThrow();
+    });
+
+    test("there are stacks to check", () => {
+        expect(stacks).toEqual(expect.arrayContaining(["dev", "staging", "prod"]));
     });
 });
