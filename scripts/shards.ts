@@ -1,7 +1,8 @@
 /**
  * `npm run shards -- --stack <fleet> [--stack <fleet> ...]`: the stacks that deploy the fleets, as
  * one JSON list (the workflows' matrix): `["prod"]` for a fleet in one stack, `["prod-a","prod-b"]`
- * for a split one.
+ * for a split one; with `--include`, entries `{ stack, fleet }` (a matrix `include` for jobs whose
+ * environment is named after the fleet).
  * Refuses (exit 1) when a shard's stack file is missing or names another fleet or shard.
  *
  * `npm run shards -- --stack <fleet> --move-host <host> --to <shard>`: what moving a host to
@@ -16,7 +17,7 @@ import { ConfigError, readStackFileConfig } from "../components/config";
 import { SHARD_KEY, shardSchema, shardStackName } from "../components/shards";
 import { loadFleet, REPO_ROOT, stackFile } from "./stackCli";
 
-const USAGE = "usage: npm run shards -- --stack <fleet> [--stack <fleet> ...] | --stack <fleet> --move-host <host> --to <shard>";
+const USAGE = "usage: npm run shards -- --stack <fleet> [--stack <fleet> ...] [--include] | --stack <fleet> --move-host <host> --to <shard>";
 
 /** The Pulumi project name (Pulumi.yaml `name:`), part of every URN. */
 function projectName(): string {
@@ -51,6 +52,11 @@ export function deployStacks(fleetStack: string, dir: string = REPO_ROOT): { sta
 function allStacks(fleets: readonly string[]): { stacks: string[]; problems: string[] } {
     const each = fleets.map((fleet) => deployStacks(fleet));
     return { stacks: each.flatMap((e) => e.stacks), problems: each.flatMap((e) => e.problems) };
+}
+
+/** `{ stack, fleet }` for every stack of the fleets, in order. */
+export function includeEntries(fleets: readonly string[], dir: string = REPO_ROOT): Array<{ stack: string; fleet: string }> {
+    return fleets.flatMap((fleet) => deployStacks(fleet, dir).stacks.map((stack) => ({ stack, fleet })));
 }
 
 /** The commands that move `host` into shard `to` without losing any state. */
@@ -110,7 +116,10 @@ function main(args: readonly string[]): number {
             console.error(result.problems.join("\n"));
             return 1;
         }
-        console.log("stacks" in result ? JSON.stringify(result.stacks) : result.commands.join("\n"));
+        if (!("stacks" in result)) console.log(result.commands.join("\n"));
+        // --include: matrix entries that carry their fleet, for jobs that name an environment after it.
+        else if (args.includes("--include")) console.log(JSON.stringify(includeEntries(stacks)));
+        else console.log(JSON.stringify(result.stacks));
         return 0;
     } catch (error) {
         if (error instanceof ConfigError) {

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, Fleet, formatProblems, readStackFileConfig, validateStackConfig } from "../components/config";
+import { guardProblems } from "../components/configGuards";
 import { fleetFileReader } from "../components/fleetFile";
 import { resolveShard, selectShard, ShardRef } from "../components/shards";
 
@@ -76,7 +77,10 @@ export function loadFleet(stack: string, options: { shard?: string; assignments?
     const own = fleetFileReader(dir, "--stack")(stack);
     const resolved = resolveShard(own.raw, fleetFileReader(dir));
     const fleetStack = resolved.shard?.fleet ?? stack;
-    const { fleet, problems } = validateStackConfig(resolved.raw, [...own.problems, ...resolved.problems], {
+    // The guards `pulumi up` runs: this stack's own keys, and for a shard its fleet's file.
+    const fleetPart = Object.fromEntries(Object.entries(resolved.raw).filter(([key]) => own.raw[key] === undefined));
+    const guarded = [...guardProblems(own.raw, { stack }), ...(resolved.shard ? guardProblems(fleetPart, { stack: fleetStack }) : [])];
+    const { fleet, problems } = validateStackConfig(resolved.raw, [...own.problems, ...resolved.problems, ...guarded], {
         assignments: options.assignments ?? "require",
         stack: fleetStack,
     });
@@ -127,10 +131,10 @@ export function fleetFromArgs(
  * `readStackFileConfig`), or exit code 1 after printing every problem, YAML syntax errors
  * with file and line, and no stack trace.
  */
-export function fleetFromStackFile(file: string): { fleet: Fleet } | { exitCode: number } {
+export function fleetFromStackFile(file: string, stack?: string): { fleet: Fleet } | { exitCode: number } {
     try {
         const { raw, problems } = readStackFileConfig(file);
-        const { fleet, problems: all } = validateStackConfig(raw, problems);
+        const { fleet, problems: all } = validateStackConfig(raw, [...problems, ...guardProblems(raw, { stack })]);
         if (fleet) return { fleet };
         console.error(formatProblems(all));
         return { exitCode: 1 };

@@ -4,17 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { evaluateProgram } from "./support/program";
 import { resourceCountsPerApp, ResourceCounts } from "./support/resourceCounts";
 
 const DOC = path.join(__dirname, "..", "docs", "resource-counts.md");
-
-function load(): Record<string, unknown> {
-    let loaded: Record<string, unknown> = {};
-    jest.isolateModules(() => {
-        loaded = require("../index");
-    });
-    return loaded;
-}
 
 /** The number in the doc's table row whose first cell is `label`. */
 function quoted(label: string): number | undefined {
@@ -28,7 +21,7 @@ function quoted(label: string): number | undefined {
 
 let counts: ResourceCounts;
 beforeAll(async () => {
-    counts = await resourceCountsPerApp(load);
+    counts = await resourceCountsPerApp(evaluateProgram);
 }, 180_000); // eight program runs: over 30 s on a loaded machine
 
 test("monitoring and drills add resources to every app (the counts measure something)", () => {
