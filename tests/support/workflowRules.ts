@@ -172,15 +172,10 @@ export function stackEnvironments(job: Job, step: Step): { stack: string; enviro
     const stackName = String(step.with?.["stack-name"]);
     const env = environmentName(job);
     const matrix = job.strategy?.matrix?.stack;
-    // A matrix a job computes (`npm run shards`): the stacks of one fleet, `<env>` itself or its
-    // shards `<env>-<shard>`, deploy in that fleet's environment; entries that carry their fleet
-    // (`include`, for previews of several fleets) in the environment named after `matrix.fleet`.
-    const computed = /^\$\{\{\s*fromJSON\(needs\.[\w-]+\.outputs\.([\w-]+)\)\s*\}\}$/;
-    if (/\$\{\{\s*matrix\.stack\s*\}\}/.test(stackName)) {
-        const fleet = computed.exec(text(matrix))?.[1];
-        if (fleet !== undefined) return [{ stack: fleet, environment: env }];
-        if (computed.test(text(job.strategy?.matrix?.include))) return [{ stack: "${{ matrix.fleet }}", environment: env }];
-    }
+    // A matrix a job computes (`npm run shards -- --stack <env>`): the stacks of one fleet, `<env>`
+    // itself or its shards `<env>-<shard>`, deploy in that fleet's environment.
+    const fleet = /^\$\{\{\s*fromJSON\(needs\.[\w-]+\.outputs\.([\w-]+)\)\s*\}\}$/.exec(text(matrix))?.[1];
+    if (/\$\{\{\s*matrix\.stack\s*\}\}/.test(stackName) && fleet !== undefined) return [{ stack: fleet, environment: env }];
     const stacks = MATRIX_STACK.test(stackName) && Array.isArray(matrix) ? matrix.map(String) : [stackName];
     return stacks.map((stack) => ({ stack, environment: env?.replace(MATRIX_STACK, stack) }));
 }
