@@ -11,6 +11,7 @@
  */
 import * as z from "zod";
 import { Checked, field, flag, secretText, text, wholeNumber } from "./configFields";
+import { assignmentsSchema } from "./assignments";
 import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
@@ -18,6 +19,8 @@ import { notificationsSchema } from "./notifications";
 import { ageRecipientProblem } from "./recovery";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
 import { retiredOnProblem, retiredPathProblem } from "./retiredPaths";
+import { DEFAULT_DRILL_CONCURRENCY } from "./drillSlots";
+import { shardSchema, shardsSchema } from "./shards";
 import {
     caCertProblems,
     DEFAULT_CHECK_TIMEOUT_SECONDS,
@@ -198,6 +201,12 @@ const restoreDrillsSchema = z.strictObject({
         min: 1,
         description: `bytes restored from each snapshot at most (default ${DRILL_DEFAULTS.sampleBytes})`,
     }).optional(),
+    maxConcurrent: wholeNumber({
+        unit: "drills",
+        min: 1,
+        default: DEFAULT_DRILL_CONCURRENCY,
+        description: "drills of one storage group that may run at once",
+    }),
     expectedDuration: wholeNumber({
         unit: "minutes",
         min: 1,
@@ -272,6 +281,11 @@ export const stackConfigSchema = z.strictObject({
     monitoring: monitoringSchema.optional(),
     restoreDrills: restoreDrillsSchema.optional(),
     recovery: recoverySchema.optional(),
+    assignments: assignmentsSchema
+        .optional()
+        .meta({ description: "written by `npm run plan -- --stack <name> --write`: each app's recorded ports and drill time" }),
+    shards: shardsSchema.optional().meta({ description: "the fleet's hosts cut into shards, each deployed as the stack <fleet>-<shard>" }),
+    shard: shardSchema.optional().meta({ description: "in a shard's own stack file: which fleet and which shard it is" }),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
     checkTimeoutSeconds: wholeNumber({
         unit: "seconds",

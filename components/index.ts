@@ -4,6 +4,7 @@
  * (naming, schedules, policies, config) are exported for programs and tools that build on it.
  */
 export * from "./appBackup";
+export * from "./assignments";
 export * from "./config";
 // The schema and its types; the field builders in configFields.ts stay internal.
 export { CONFIG_KEYS, stackConfigSchema, stackFileJsonSchema, timezoneProblem } from "./configSchema";
@@ -11,13 +12,17 @@ export type { AppConfig, HostConfig, MonitoringConfig, ScheduleConfig, StackConf
 export { emptyFleetProblems, plainSecretProblems, setSecretCommand } from "./configGuards";
 export type { SecrecyOracle } from "./configGuards";
 export * from "./cron";
+export * from "./drillSlots";
+export * from "./fleetFile";
 export * from "./iamPolicy";
 export * from "./monitoring";
 export * from "./naming";
 export * from "./notifications";
 export * from "./planView";
+export * from "./ports";
 export * from "./restoreAccess";
 export * from "./restoreDrill";
 export type { RetiredPath } from "./retiredPaths";
 export * from "./schedule";
+export * from "./shards";
 export * from "./stackback";

@@ -22,7 +22,7 @@ function quoted(label: string): number | undefined {
 let counts: ResourceCounts;
 beforeAll(async () => {
     counts = await resourceCountsPerApp(evaluateProgram);
-});
+}, 180_000); // eight program runs: over 30 s on a loaded machine
 
 test("monitoring and drills add resources to every app (the counts measure something)", () => {
     expect(counts.withoutMonitoring).toBeGreaterThan(1);

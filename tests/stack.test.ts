@@ -8,7 +8,7 @@ import { runStackProgram } from "./support/jestStack";
 let run: ProgramRun;
 beforeAll(async () => {
     run = await runStackProgram(stackConfig("prod"));
-});
+}, 120_000); // over 30 s on a loaded machine
 
 const ofType = (type: string) => run.registered.filter((r: Registered) => r.type === type);
 
