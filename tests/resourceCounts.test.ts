@@ -27,9 +27,10 @@ function quoted(label: string): number | undefined {
 }
 
 let counts: ResourceCounts;
+// Four runs of the whole program, each loading the provider SDKs anew: over 30 s on a busy machine.
 beforeAll(async () => {
     counts = await resourceCountsPerApp(load);
-});
+}, 180_000);
 
 test("monitoring and drills add resources to every app (the counts measure something)", () => {
     expect(counts.withoutMonitoring).toBeGreaterThan(1);
