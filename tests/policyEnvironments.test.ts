@@ -38,5 +38,5 @@ describe.each(["staging", "dev"])("the %s program under the policy pack", (stack
         // protect is never set by this program (see policyProd.test.ts, which reads it from the engine requests)
         const found = resources.flatMap((r) => violations({ type: r.type, name: r.name, props: r.inputs, opts: {} }).map((v) => `${r.name}: ${v}`));
         expect(found).toEqual([]);
-    }, 30_000);
+    });
 });

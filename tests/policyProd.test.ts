@@ -27,7 +27,7 @@ let resources: Registered[];
 beforeAll(async () => {
     run = await runStackProgram(stackConfig("prod"));
     resources = run.registered.filter((r) => !r.type.startsWith("pulumi:providers:"));
-}, 30_000); // loading the program and the provider SDKs the first time takes a few seconds
+});
 
 // The mock records each engine request's options (tests/support/pulumiMocks.ts recordRequests) and
 // fails the registration when it has none, so a missing record cannot pass for `protect: false`.

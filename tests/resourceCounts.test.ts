@@ -4,17 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { evaluateProgram } from "./support/program";
 import { resourceCountsPerApp, ResourceCounts } from "./support/resourceCounts";
 
 const DOC = path.join(__dirname, "..", "docs", "resource-counts.md");
-
-function load(): Record<string, unknown> {
-    let loaded: Record<string, unknown> = {};
-    jest.isolateModules(() => {
-        loaded = require("../index");
-    });
-    return loaded;
-}
 
 /** The number in the doc's table row whose first cell is `label`. */
 function quoted(label: string): number | undefined {
@@ -27,10 +20,9 @@ function quoted(label: string): number | undefined {
 }
 
 let counts: ResourceCounts;
-// Four runs of the whole program, each loading the provider SDKs anew: over 30 s on a busy machine.
 beforeAll(async () => {
-    counts = await resourceCountsPerApp(load);
-}, 180_000);
+    counts = await resourceCountsPerApp(evaluateProgram);
+});
 
 test("monitoring and drills add resources to every app (the counts measure something)", () => {
     expect(counts.withoutMonitoring).toBeGreaterThan(1);

@@ -1,7 +1,7 @@
 import * as YAML from "yaml";
 import { exporterPort } from "../components/config";
 import { Registered } from "./support/pulumiMocks";
-import { ProgramRun, runProgram, stackConfig } from "./support/stack";
+import { ProgramRun, stackConfig } from "./support/stack";
 import { runStackProgram } from "./support/jestStack";
 
 /** Runs index.ts over Pulumi.prod.yaml itself, with provider secrets as the CLI would pass them. */
@@ -128,17 +128,7 @@ describe("settings that reach the program from the config", () => {
         const apps = (raw.apps as Record<string, unknown>[]).map((app) =>
             app.name === "n8n" ? { ...app, retentionDays: 7, monitoring: { graceHours: 10 } } : app,
         );
-        custom = await runProgram(
-            { ...raw, apps, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 },
-            () => {
-                let loaded: Record<string, unknown> = {};
-                jest.isolateModules(() => {
-                    loaded = require("../index");
-                });
-                return loaded;
-            },
-            { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" },
-        );
+        custom = await runStackProgram({ ...raw, apps, monitoring, vault, timezone: "Europe/Berlin", checkTimeoutSeconds: 45 });
     });
 
     test("the alert rules use the configured refresh interval and absolute runbook links", () => {

@@ -1,17 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import { evaluateProgram } from "./support/program";
 import { installMocks, settle } from "./support/pulumiMocks";
 import { setStackConfig, stackConfig } from "./support/stack";
 
-/** Loads the program anew with the config set and returns what it threw (undefined if nothing). */
+/** Runs the program anew with the config set and returns what it threw (undefined if nothing). */
 async function programError(): Promise<unknown> {
     let error: unknown;
-    jest.isolateModules(() => {
-        try {
-            require("../index");
-        } catch (e) {
-            error = e;
-        }
-    });
+    try {
+        evaluateProgram();
+    } catch (e) {
+        error = e;
+    }
     await settle();
     return error;
 }
@@ -22,7 +21,6 @@ test("the program refuses bad config with one RunError and registers nothing", a
     const apps = [...(raw.apps as object[]), { name: "mattermost", host: "platform-one-vm9", group: "green", schedule: "*/5 * * * *" }];
     setStackConfig({ ...raw, apps, retentionDays: 0 });
     const error = await programError();
-    // isolateModules loads a second copy of the SDK, so check the kind by its own test.
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
     for (const path of ["retentionDays:", "apps[6] (mattermost).name:", "apps[6] (mattermost).host:", "apps[6] (mattermost).schedule:"])

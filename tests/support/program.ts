@@ -1,7 +1,8 @@
 /**
  * Runs the stack program (index.ts) many times in one module registry: transpiled once and
- * evaluated per run against the SDK already loaded, so a property test can run the real program
- * dozens of times without reloading the provider SDKs (what `jest.isolateModules` would do).
+ * evaluated per run against the SDK already loaded. Reloading the provider SDKs for every run
+ * (what `jest.isolateModules` does) costs more than the run itself, so every test that runs the
+ * program goes through here (./jestStack.ts, the property tests).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -22,15 +23,23 @@ function programSource(): string {
 /** What the program registered, keyed `type::name`, with inputs and provider. */
 export type Resources = Map<string, Pick<Registered, "inputs" | "provider">>;
 
+/**
+ * Evaluates index.ts once more in this registry and returns its exports; whatever it throws at the
+ * top (a RunError for bad config) is thrown here. Install the mocks and set the config first.
+ */
+export function evaluateProgram(): Record<string, unknown> {
+    const module = { exports: {} as Record<string, unknown> };
+    // The program's own imports, served from this registry: that is the point of running in place.
+    const load = (id: string): unknown => (id === "platform-backups" ? require("../../components") : require(id));
+    new Function("exports", "require", "module", "__filename", "__dirname", programSource())(module.exports, load, module, path.join(ROOT, "index.ts"), ROOT);
+    return module.exports;
+}
+
 /** Runs index.ts over `raw` under the mock engine and returns every registered resource. */
 export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     const registered = installMocks();
     setStackConfig(raw);
-    const module = { exports: {} as Record<string, unknown> };
-    // The program's own imports, served from this registry: that is the point of running in place.
-
-    const load = (id: string): unknown => (id === "platform-backups" ? require("../../components") : require(id));
-    new Function("exports", "require", "module", "__filename", "__dirname", programSource())(module.exports, load, module, path.join(ROOT, "index.ts"), ROOT);
+    evaluateProgram();
     await settle();
     const resources: Resources = new Map();
     for (const r of registered) {
