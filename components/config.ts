@@ -26,6 +26,7 @@ import { quotaProblems } from "./config/quota";
 import { isMap, type Section } from "./config/section";
 import { unknownKeyProblems, validateSettings } from "./config/settings";
 import { closest, ConfigProblem, isEncrypted } from "./configFields";
+import { emptyFleetProblems } from "./configGuards";
 import { CONFIG_NAMESPACE, DEFAULTS } from "./configSchema";
 import type { MonitoredApp } from "./monitoring";
 import type { DrilledApp } from "./shapes";
@@ -60,7 +61,8 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
  * before it accepted, so one mistake is reported once.
  */
 export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): { fleet?: Fleet; problems: ConfigProblem[] } {
-    const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw)];
+    // An empty fleet first: on purpose only (allowEmptyFleet), as `up` would remove every app's pipeline.
+    const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw), ...emptyFleetProblems(raw)];
     const take = <T>(section: Section<T>): T => {
         problems.push(...section.problems);
         return section.value;

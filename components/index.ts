@@ -8,7 +8,7 @@ export * from "./config";
 // The schema and its types; the field builders in configFields.ts stay internal.
 export { CONFIG_KEYS, stackConfigSchema, stackFileJsonSchema, timezoneProblem } from "./configSchema";
 export type { AppConfig, HostConfig, MonitoringConfig, ScheduleConfig, StackConfig } from "./configSchema";
-export { emptyFleetProblems, guardProblems, plainSecretProblems, setSecretCommand } from "./configGuards";
+export { emptyFleetProblems, plainSecretProblems, setSecretCommand } from "./configGuards";
 export type { SecrecyOracle } from "./configGuards";
 export * from "./cron";
 export * from "./iamPolicy";
