@@ -95,6 +95,8 @@ export function monitoredApps(fleet: Fleet): MonitoredApp[] {
                       graceHours: app.monitoring.graceHours,
                       refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds,
                       ...(app.quotaGiB !== undefined ? { quotaBytes: quotaBytes(app.quotaGiB) } : {}),
+                      // The exporter's snapshot_paths label is the snapshot's paths, comma-joined (exporter.py, 2.0.2 and 2.1.2).
+                      ...(app.retiredPaths.length > 0 ? { retiredPaths: app.retiredPaths.map((r) => r.path) } : {}),
                   },
               ]
             : [],

@@ -18,5 +18,6 @@ export * from "./notifications";
 export * from "./planView";
 export * from "./restoreAccess";
 export * from "./restoreDrill";
+export type { RetiredPath } from "./retiredPaths";
 export * from "./schedule";
 export * from "./stackback";

@@ -85,7 +85,7 @@ export const DRILL_METRICS = {
     duration: "restic_drill_duration_seconds",
     /** Bytes the last drill restored (and verified). */
     bytesRestored: "restic_drill_bytes_restored",
-    /** Files the last drill restored. */
+    /** Files the last drill restored, with their parent directories (restic's `files_restored`, v0.18.1 internal/restorer/restorer.go). */
     filesRestored: "restic_drill_files_restored",
     /** Snapshots (path sets) the last drill restored a sample of. */
     snapshotsRestored: "restic_drill_snapshots_restored",

@@ -213,10 +213,13 @@ describe("alertRules", () => {
         expect(staleAfterSeconds(hourly)).toBe(3 * 3600);
     });
 
-    test("staleness takes the newest snapshot over all snapshot hostnames, per path set", () => {
+    test("staleness takes the newest snapshot over all snapshot hostnames: for the app, and per path set", () => {
         const rules = parsedRules().groups[0].rules;
         const stale = rules.filter((r) => r.alert === ALERTS.backupStale);
         for (const rule of stale) {
+            expect(rule.expr).toMatch(new RegExp(`^time\\(\\) - max\\(${RESTIC_METRICS.backupTimestamp}\\{`));
+        }
+        for (const rule of rules.filter((r) => r.alert === ALERTS.pathSetStale)) {
             expect(rule.expr).toMatch(new RegExp(`^time\\(\\) - max by \\(snapshot_paths\\) \\(${RESTIC_METRICS.backupTimestamp}\\{`));
         }
         for (const rule of rules) {
