@@ -73,8 +73,38 @@ export const DEFAULT_REFRESH_INTERVAL_SECONDS = 3600;
  */
 export const EXPORTER_CACHE_PATH = "/root/.cache/restic";
 
-/** The exporter's own start command (Dockerfile of 2.0.2: `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini). */
-export const EXPORTER_START = "/usr/local/bin/python -u /app/exporter.py";
+/**
+ * Python run at the exporter's start instead of `/app/exporter.py` itself: it loads the exporter as
+ * a module, makes the global `restic stats --mode raw-data --json` result carry
+ * `total_blob_count: 0` when restic leaves it out, and then runs the exporter's own `main()`.
+ *
+ * Why: restic 0.18 and 0.19 print `total_blob_count` with `omitempty` (cmd/restic/cmd_stats.go,
+ * `TotalBlobCount ... json:"total_blob_count,omitempty"`), so on a repository without a snapshot
+ * the field is absent; restic-exporter 2.0.2 (exporter/exporter.py:413) and 2.1.2 (:427) read
+ * `stats_data["total_blob_count"]`, the KeyError fails the whole refresh, and the exporter serves
+ * HTTP 200 with no `restic_*` metric at all until the first backup. With the default added, an
+ * empty repository reads `restic_snapshots_total 0` and `restic_check_success 1`: "no backup yet"
+ * has a metric. Everything else is the exporter's own code. If a later release renames
+ * `ResticCollector.get_stats_data`, the start fails loudly (the container restarts, and
+ * `ResticExporterDown` fires) instead of silently serving nothing.
+ * No single quote in it: it is embedded in `sh -c '...'` strings.
+ */
+export const EXPORTER_START_PYTHON = [
+    'import sys; sys.path.insert(0, "/app"); import exporter',
+    "stats = exporter.ResticCollector.get_stats_data",
+    'exporter.ResticCollector.get_stats_data = lambda self, *a, **k: {"total_blob_count": 0, **stats(self, *a, **k)}',
+    "exporter.main()",
+].join("; ");
+
+/**
+ * The exporter's start command: the image's own interpreter (Dockerfile of 2.0.2:
+ * `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini) running
+ * {@link EXPORTER_START_PYTHON}.
+ */
+export const EXPORTER_COMMAND: readonly string[] = ["/usr/local/bin/python", "-u", "-c", EXPORTER_START_PYTHON];
+
+/** {@link EXPORTER_COMMAND} as one shell command, for a start that writes the CA first. */
+export const EXPORTER_START = `/usr/local/bin/python -u -c '${EXPORTER_START_PYTHON}'`;
 
 /** Where the exporter's start command writes a CA given as PEM text (`RESTIC_CACERT`). */
 export const EXPORTER_CA_FROM_PEM = "/tmp/platform-backups/ca.pem";

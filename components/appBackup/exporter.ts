@@ -5,7 +5,16 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppBackupMonitoringArgs } from "../appBackupArgs";
-import { EXPORTER_CA_FROM_PEM, EXPORTER_CACHE_PATH, EXPORTER_IMAGE, EXPORTER_PORT, EXPORTER_START, exporterEnv, exporterLabels } from "../monitoring";
+import {
+    EXPORTER_CA_FROM_PEM,
+    EXPORTER_CACHE_PATH,
+    EXPORTER_COMMAND,
+    EXPORTER_IMAGE,
+    EXPORTER_PORT,
+    EXPORTER_START,
+    exporterEnv,
+    exporterLabels,
+} from "../monitoring";
 import { caWritingCommand } from "../stackback";
 import { BuildContext, caMount, caPathIn, CONTAINER_LOGS, containerEnvs, Reader } from "./context";
 
@@ -37,7 +46,8 @@ export function buildExporter(
             labels: exporterLabels({ app: args.app, group: args.group ?? "", host: args.host ?? "" }),
             ports: [{ internal: EXPORTER_PORT, external: monitoring.port }],
             volumes: [{ volumeName: cache.name, containerPath: EXPORTER_CACHE_PATH }, ...caMount(args)],
-            ...(args.minioCaCert !== undefined ? { command: caWritingCommand(EXPORTER_CA_FROM_PEM, EXPORTER_START) } : {}),
+            // Always this start: the exporter's own code, with "no backup yet" given a metric (EXPORTER_START_PYTHON).
+            command: args.minioCaCert !== undefined ? caWritingCommand(EXPORTER_CA_FROM_PEM, EXPORTER_START) : [...EXPORTER_COMMAND],
             restart: "unless-stopped",
             ...CONTAINER_LOGS,
         },
