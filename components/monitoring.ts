@@ -495,6 +495,17 @@ export function quotaForecastAlertRule(entry: MonitoredApp, options: MonitoringO
     };
 }
 
+/** The rule maker of one app: its labels (severity by alert) and annotations (runbook link when configured). */
+function appRule(entry: MonitoredApp, options: MonitoringOptions) {
+    return (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
+        annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
+    });
+}
+
 /**
  * The alert rules of one app. Rules are per app so that each carries its own threshold, every
  * app is covered even when its exporter never reported (`absent` must name the app), and alerts
@@ -507,15 +518,7 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const refresh = entry.refreshIntervalSeconds ?? options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
-    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => {
-        return {
-            alert,
-            expr,
-            for: forDuration,
-            labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
-            annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
-        };
-    };
+    const rule = appRule(entry, options);
 
     return [
         // App level: the newest snapshot of any path set and any snapshot hostname (the sidecar's

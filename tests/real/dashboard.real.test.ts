@@ -22,7 +22,7 @@ import { ChildProcess, spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
+import { freePort } from "./support/prometheus";
 import * as os from "os";
 import * as path from "path";
 import { Resvg } from "@resvg/resvg-js";
@@ -62,17 +62,6 @@ afterAll(() => {
     // REAL_KEEP=1 keeps the logs and the data of the run for a look.
     if (process.env.REAL_KEEP !== "1") fs.rmSync(work, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
 
 function start(name: string, command: string, args: string[], env: Record<string, string>, cwd = work): ChildProcess {
     const log = fs.openSync(path.join(work, `${name}.log`), "a");

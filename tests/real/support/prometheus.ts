@@ -50,7 +50,8 @@ export interface Prometheus {
     stop(): void;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.listen(0, "127.0.0.1", () => {
