@@ -53,13 +53,20 @@ export interface AssignResult {
 /** How many app names a refusal lists before "and N more". */
 const NAMED = 8;
 
-export function assignFleet(input: AssignInput): AssignResult {
-    const { apps, recorded } = input;
-    const problems: AssignResult["problems"] = [];
-    const record = (app: AssignApp): AppAssignment | undefined => (Object.prototype.hasOwnProperty.call(recorded, app.name) ? recorded[app.name] : undefined);
+type Problems = AssignResult["problems"];
+/** Notes an app the record does not cover, and why. */
+type Note = (app: string, why: string) => void;
+type RecordOf = (app: AssignApp) => AppAssignment | undefined;
 
+/** Every app's exporter and drill ports: explicit, else recorded while it holds, else assigned. */
+function fleetPorts(
+    input: AssignInput,
+    record: RecordOf,
+    note: Note,
+    problems: Problems,
+): { exporterPorts: Map<number, number>; drillPorts: Map<number, number> } {
     const requests: Array<PortRequest & { app_: AssignApp }> = [];
-    for (const app of apps) {
+    for (const app of input.apps) {
         const rec = record(app);
         const ask = (kind: PortKind, explicit: number | undefined, port: number | undefined) =>
             requests.push({
@@ -76,8 +83,6 @@ export function assignFleet(input: AssignInput): AssignResult {
     const ports = assignPorts(requests, input.ranges);
     const exporterPorts = new Map<number, number>();
     const drillPorts = new Map<number, number>();
-    const unrecorded = new Map<string, string[]>();
-    const note = (app: string, why: string) => unrecorded.set(app, [...(unrecorded.get(app) ?? []), why]);
     requests.forEach((request, i) => {
         const grant = ports.grants[i];
         if (!grant) return;
@@ -92,8 +97,12 @@ export function assignFleet(input: AssignInput): AssignResult {
             message: problem.message,
         });
     }
+    return { exporterPorts, drillPorts };
+}
 
-    const drilled = apps.filter((app) => app.drill);
+/** Every drilled app's drill time: explicit, else recorded while it holds, else planned. */
+function fleetDrills(input: AssignInput, record: RecordOf, note: Note, problems: Problems): Map<number, DrillGrant> {
+    const drilled = input.apps.filter((app) => app.drill);
     const asks: DrillAsk[] = drilled.map((app) => {
         const start = record(app)?.drill;
         const recordedStart = start !== undefined ? parseClock(start) : undefined;
@@ -119,6 +128,34 @@ export function assignFleet(input: AssignInput): AssignResult {
             message: explicit ? `${problem.message}; choose another time, or remove it and let the planner place the drill` : problem.message,
         });
     }
+    return drills;
+}
+
+/** The refusal of `require` mode: the apps the record does not cover, the first few by name. */
+function unrecordedProblem(unrecorded: ReadonlyMap<string, string[]>, stack: string | undefined): Problems[number] {
+    const names = [...unrecorded.keys()];
+    const listed = names
+        .slice(0, NAMED)
+        .map((name) => `${name} (${unrecorded.get(name)!.join(", ")})`)
+        .join("; ");
+    const more = names.length > NAMED ? `; and ${names.length - NAMED} more` : "";
+    return {
+        path: [ASSIGNMENTS_KEY],
+        message:
+            `${names.length} app${names.length === 1 ? " has" : "s have"} no recorded port or drill time that still holds: ${listed}${more}. ` +
+            `Ports and drill times are assigned once and kept; run \`${assignmentsCommand(stack ?? "<stack>")}\` and commit the stack file`,
+    };
+}
+
+export function assignFleet(input: AssignInput): AssignResult {
+    const { apps, recorded } = input;
+    const problems: Problems = [];
+    const record: RecordOf = (app) => (Object.prototype.hasOwnProperty.call(recorded, app.name) ? recorded[app.name] : undefined);
+    const unrecorded = new Map<string, string[]>();
+    const note: Note = (app, why) => unrecorded.set(app, [...(unrecorded.get(app) ?? []), why]);
+
+    const { exporterPorts, drillPorts } = fleetPorts(input, record, note, problems);
+    const drills = fleetDrills(input, record, note, problems);
 
     const assignments: Assignments = {};
     for (const app of apps) {
@@ -129,19 +166,6 @@ export function assignFleet(input: AssignInput): AssignResult {
         assignments[app.name] = assignmentOf(app.host, { exporter, drill: drillPort }, grant?.start);
     }
 
-    if (input.mode === "require" && unrecorded.size > 0) {
-        const names = [...unrecorded.keys()];
-        const listed = names
-            .slice(0, NAMED)
-            .map((name) => `${name} (${unrecorded.get(name)!.join(", ")})`)
-            .join("; ");
-        const more = names.length > NAMED ? `; and ${names.length - NAMED} more` : "";
-        problems.push({
-            path: [ASSIGNMENTS_KEY],
-            message:
-                `${names.length} app${names.length === 1 ? " has" : "s have"} no recorded port or drill time that still holds: ${listed}${more}. ` +
-                `Ports and drill times are assigned once and kept; run \`${assignmentsCommand(input.stack ?? "<stack>")}\` and commit the stack file`,
-        });
-    }
+    if (input.mode === "require" && unrecorded.size > 0) problems.push(unrecordedProblem(unrecorded, input.stack));
     return { exporterPorts, drillPorts, drills, assignments, problems };
 }
