@@ -1,5 +1,5 @@
 /**
- * AppBackup's restore wiring (#13) under the mock engine: the restore drill container, the reader
+ * AppBackup's restore wiring under the mock engine: the restore drill container, the reader
  * identity it shares with the exporter, the reader's keys in the app's Vault secret, the per-app
  * Vault restore policy, and the bucket quota.
  */

@@ -1,5 +1,5 @@
 /**
- * The generated Prometheus files with restore drills and quotas (#13): the drill scrape job, the
+ * The generated Prometheus files with restore drills and quotas: the drill scrape job, the
  * two drill alerts, the quota alert, their routing labels and runbook links.
  */
 import * as path from "path";

@@ -1,5 +1,5 @@
 /**
- * The stack config of restore drills and quotas (#13): what prod gets, drill ports that neither
+ * The stack config of restore drills and quotas: what prod gets, drill ports that neither
  * churn nor meet exporter ports, drills placed outside the group's backups, and errors with paths.
  */
 import * as path from "path";

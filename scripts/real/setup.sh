@@ -49,7 +49,7 @@ apt_opts=(
 echo "setup:real: apt-get update (private lists in $APT)"
 apt-get "${apt_opts[@]}" -qq update
 
-# Shared libraries the bookworm tools need and this machine lacks, as apt would install them
+# Shared libraries the bookworm tools need and the host lacks, as apt would install them
 # (a simulation against the system's own dpkg status; nothing is installed).
 bookworm_names=()
 for spec in "${bookworm_debs[@]}"; do bookworm_names+=("${spec%%=*}"); done
@@ -59,7 +59,7 @@ while read -r name version; do
     missing_deps+=("$name=$version")
 done < <(apt-get "${apt_opts[@]}" -s install --no-install-recommends "${bookworm_debs[@]}" 2>/dev/null |
     sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p')
-((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries this machine lacks: ${missing_deps[*]}"
+((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries the host lacks: ${missing_deps[*]}"
 
 echo "setup:real: apt-get download ${trixie_debs[*]} ${bookworm_debs[*]} ${missing_deps[*]}"
 (cd "$APT/debs" && apt-get "${apt_opts[@]}" -qq download "${trixie_debs[@]}" "${bookworm_debs[@]}" "${missing_deps[@]}")
@@ -106,7 +106,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=platform-backups
 chmod 600 "$TOOLS/certs/key.pem"
 
 # --- The test image's root file system: static busybox (sh), restic 0.18, the rcb stand-in ------
-# Debian's restic links glibc (>= 2.34) dynamically; the image carries this machine's own glibc.
+# Debian's restic links glibc (>= 2.34) dynamically; the image carries the host's own glibc.
 IMG="$TOOLS/image"
 rm -rf "$IMG"
 mkdir -p "$IMG/root/bin" "$IMG/root/usr/bin" "$IMG/root/usr/local/bin" "$IMG/root/tmp" "$IMG/root/cache" "$IMG/root/etc"

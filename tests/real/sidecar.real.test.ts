@@ -28,7 +28,7 @@ const TYPES = {
 
 /**
  * The time bound given to the component for every restic call of the deploy-time check
- * (`checkTimeoutSeconds`, config contract of issue #9), and the slack allowed on top of it for
+ * (`checkTimeoutSeconds`), and the slack allowed on top of it for
  * `docker exec` and the shell. The test cannot pass before the component bounds its restic calls.
  */
 const CHECK_TIMEOUT_SECONDS = 20;
@@ -64,7 +64,7 @@ let componentCount = 0;
 async function deploy(app: string, overrides: Partial<AppBackupArgs> = {}): Promise<Deployed> {
     const name = `real-${++componentCount}`;
     // Settings the component may not know yet are passed through a spread, so that this file
-    // type-checks both before and after they exist (checkTimeoutSeconds: issue #9).
+    // type-checks both before and after they exist (checkTimeoutSeconds).
     const contract: Record<string, unknown> = { checkTimeoutSeconds: CHECK_TIMEOUT_SECONDS };
     const args: AppBackupArgs = {
         app,
