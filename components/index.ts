@@ -1,20 +1,35 @@
 /**
- * platform-backups: the component library's public face.
- * `AppBackup` gives one app an isolated restic backup pipeline; the pure modules behind it
- * (naming, schedules, policies, config) are exported for programs and tools that build on it.
+ * The public face of `platform-backups`, chosen rather than everything: the `AppBackup` component
+ * with its argument and output types, the backup names it derives, the stack-config reader, and
+ * the few helpers a program like this repository's `index.ts` needs to turn a validated fleet into
+ * components and Prometheus files. Everything else (planner, plan picture, config schema, IAM
+ * documents, container settings) stays internal: the package's `exports` map offers no deep import.
+ *
+ * `api/platform-backups.api.md` records this surface (api-extractor; `npm run api` updates it);
+ * a change here shows there in review. Nothing here may reach zod's declarations, so that a program
+ * compiled with Pulumi's template tsconfig (no `esModuleInterop`, no `skipLibCheck`) compiles.
+ *
+ * @packageDocumentation
  */
-export * from "./appBackup";
-export * from "./config";
-// The schema and its types; the field builders in configFields.ts stay internal.
-export { CONFIG_KEYS, stackConfigSchema, stackFileJsonSchema, timezoneProblem } from "./configSchema";
-export type { AppConfig, HostConfig, MonitoringConfig, ScheduleConfig, StackConfig } from "./configSchema";
-export * from "./cron";
-export * from "./iamPolicy";
-export * from "./monitoring";
-export * from "./naming";
-export * from "./notifications";
-export * from "./planView";
-export * from "./restoreAccess";
-export * from "./restoreDrill";
-export * from "./schedule";
-export * from "./stackback";
+
+// The component, its arguments and what they are made of.
+export { AppBackup, APP_BACKUP_TYPE } from "./appBackup";
+export type { AppBackupArgs, AppBackupMonitoringArgs, AppBackupRestoreDrillArgs } from "./appBackup";
+export type { DockerTlsFiles, ResticKeepPolicy } from "./stackback";
+export type { EnvEntry } from "./shapes";
+
+// The names of an app's bucket, users, containers and Vault secret.
+export { backupNames } from "./naming";
+export type { BackupNames, NamingOptions } from "./naming";
+
+// The stack-config reader: every problem at once, with its path and the fix, before any resource.
+export { CONFIG_NAMESPACE, ConfigError, configFromPulumi, formatProblems, loadStackFile, validateStackConfig } from "./config";
+export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, ConfigProblem, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config";
+
+// From a validated fleet to the sidecar's notification settings and the Prometheus files.
+export { drilledApps, monitoredApps } from "./config";
+export { notificationEnv } from "./notifications";
+export type { NotificationSettings } from "./shapes";
+export { alertRules, scrapeConfig, toYaml } from "./monitoring";
+export type { MonitoredApp, MonitoringOptions, ScrapeConfigFile } from "./monitoring";
+export type { AlertRule, DrilledApp, RuleFile, ScrapeJob } from "./shapes";

@@ -17,27 +17,9 @@
  */
 import * as z from "zod";
 import { Checked, ConfigProblem, describeValue, field, parseWith, secretText } from "./configFields";
-import type { EnvEntry } from "./shapes";
+import type { EnvEntry, NotificationSettings } from "./shapes";
 
-/**
- * Notification settings of the stack (defaults) or of one app (override). Every field is
- * optional; an app's field, when present, wins over the stack's. In an app, `emailHost: ""`
- * turns e-mail off and `discordWebhook: ""` turns Discord off, whatever the stack sets.
- */
-export interface NotificationSettings {
-    /** SMTP server host name, without scheme. */
-    emailHost?: string;
-    /** SMTP port: 465 (implicit TLS) or 587 (STARTTLS). */
-    emailPort?: number;
-    /** SMTP login; also the sender address. */
-    emailUser?: string;
-    /** SMTP password (secret). */
-    emailPassword?: string;
-    /** Recipients. */
-    emailSendTo?: readonly string[];
-    /** Discord webhook URL, `https://...` (secret: the URL is the credential). */
-    discordWebhook?: string;
-}
+export type { NotificationSettings };
 
 /** The config keys of a notifications map, in the order they are emitted. */
 export const NOTIFICATION_KEYS = ["emailHost", "emailPort", "emailUser", "emailPassword", "emailSendTo", "discordWebhook"] as const;

@@ -81,3 +81,31 @@ export interface DrilledApp {
     /** Hours a drill may be overdue. Default `DRILL_DEFAULTS.graceHours` (restoreDrill.ts). */
     graceHours?: number;
 }
+
+/** A problem in the config: where, and what to do. */
+export interface ConfigProblem {
+    /** Where, e.g. `apps[2] (n8n).schedule`. */
+    path: string;
+    /** What is wrong and how to fix it. */
+    message: string;
+}
+
+/**
+ * Notification settings of the stack (defaults) or of one app (override). Every field is
+ * optional; an app's field, when present, wins over the stack's. In an app, `emailHost: ""`
+ * turns e-mail off and `discordWebhook: ""` turns Discord off, whatever the stack sets.
+ */
+export interface NotificationSettings {
+    /** SMTP server host name, without scheme. */
+    emailHost?: string;
+    /** SMTP port: 465 (implicit TLS) or 587 (STARTTLS). */
+    emailPort?: number;
+    /** SMTP login; also the sender address. */
+    emailUser?: string;
+    /** SMTP password (secret). */
+    emailPassword?: string;
+    /** Recipients. */
+    emailSendTo?: readonly string[];
+    /** Discord webhook URL, `https://...` (secret: the URL is the credential). */
+    discordWebhook?: string;
+}

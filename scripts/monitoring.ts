@@ -5,7 +5,8 @@
  *   out/prometheus/<stack>/restic-scrape.yml   (paste or include into scrape_configs)
  * `pulumi stack output alertRules` gives the same rules from a deployed stack.
  */
-import { alertRules, drilledApps, monitoredApps, scrapeConfig, toYaml } from "../components";
+import { drilledApps, monitoredApps } from "../components/config";
+import { alertRules, scrapeConfig, toYaml } from "../components/monitoring";
 import { fleetFromArgs, writeOut } from "./stackCli";
 
 const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/)";

@@ -3,21 +3,9 @@
  * two drill alerts, the quota alert, their routing labels and runbook links.
  */
 import * as path from "path";
-import {
-    ALERT_SEVERITY,
-    ALERTS,
-    alertRules,
-    DRILL_ALERTS,
-    DRILL_JOB_NAME,
-    drilledApps,
-    loadStackFile,
-    monitoredApps,
-    QUOTA_ALERT,
-    quotaAlertRule,
-    restoreRunbookPage,
-    scrapeConfig,
-    toYaml,
-} from "../components";
+import { drilledApps, loadStackFile, monitoredApps } from "../components/config";
+import { ALERT_SEVERITY, ALERTS, alertRules, QUOTA_ALERT, quotaAlertRule, restoreRunbookPage, scrapeConfig, toYaml } from "../components/monitoring";
+import { DRILL_ALERTS, DRILL_JOB_NAME } from "../components/restoreDrill";
 import { ROOT } from "./support/stack";
 
 const { fleet } = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml"));

@@ -8,23 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import {
-    AlertName,
-    AlertRule,
-    ALERTS,
-    alertRules,
-    DRILL_ALERTS,
-    DRILL_JOB_NAME,
-    DRILL_METRICS,
-    DrilledApp,
-    drilledApps,
-    loadStackFile,
-    MonitoredApp,
-    monitoredApps,
-    QUOTA_ALERT,
-    scrapeConfig,
-    toYaml,
-} from "../../components";
+import { drilledApps, loadStackFile, monitoredApps } from "../../components/config";
+import { AlertName, AlertRule, ALERTS, alertRules, MonitoredApp, QUOTA_ALERT, scrapeConfig, toYaml } from "../../components/monitoring";
+import { DRILL_ALERTS, DRILL_JOB_NAME, DRILL_METRICS, DrilledApp } from "../../components/restoreDrill";
 import { ok, ROOT, run } from "./support/engines";
 
 const prodFleet = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml")).fleet;

@@ -19,7 +19,7 @@ import { bucketKeys, createBucket, docker, ensureSidecarImage, ok, required, run
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs } from "../../components";
+import { AppBackup, AppBackupArgs } from "../../components/appBackup";
 
 const TYPES = {
     container: "docker:index/container:Container",
