@@ -13,14 +13,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { closest, ConfigProblem, formatPath, isEncrypted, parseWith, unknownKeyMessage } from "./configFields";
-import { AppConfig, CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_PARTS, DEFAULTS, HostConfig, stackConfigSchema, StackConfig } from "./configSchema";
+import { closest, formatPath, isEncrypted, parseWith, unknownKeyMessage } from "./configFields";
+import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
+import { AppConfig, CONFIG_KEYS, CONFIG_PARTS, HostConfig, stackConfigSchema, StackConfig } from "./configSchema";
 import { CRON_FIELDS, parseClock, parseCron } from "./cron";
 import { MonitoredApp } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, nameProblems } from "./naming";
-import { mergeNotifications, NotificationSettings, notificationProblems } from "./notifications";
+import { mergeNotifications, notificationProblems } from "./notifications";
 import { DrillRequest, DrillSlot, DrilledApp, planDrills } from "./restoreDrill";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "./schedule";
+// Types of the public declarations from zod-free modules only (see components/index.ts).
+import type { ConfigProblem, NotificationSettings } from "./shapes";
 
 export { CONFIG_NAMESPACE, DEFAULTS };
 

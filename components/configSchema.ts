@@ -14,18 +14,10 @@ import { Checked, field, flag, secretText, text, wholeNumber } from "./configFie
 import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
-import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
+import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
-import {
-    caCertProblems,
-    DEFAULT_CHECK_TIMEOUT_SECONDS,
-    DEFAULT_RETENTION_DAYS,
-    DEFAULT_STACKBACK_IMAGE,
-    imageProblems,
-    isTimeZone,
-    minioEndpointProblem,
-} from "./stackback";
+import { caCertProblems, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
 export { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 

@@ -25,11 +25,15 @@ export type { BackupNames, NamingOptions } from "./naming";
 // The stack-config reader: every problem at once, with its path and the fix, before any resource.
 export { CONFIG_NAMESPACE, ConfigError, configFromPulumi, formatProblems, loadStackFile, validateStackConfig } from "./config";
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, ConfigProblem, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config";
+// The planned backup and drill slots a validated fleet carries.
+export type { GroupWindow, PlannedSlot } from "./schedule";
+export type { DrillSlot } from "./restoreDrill";
 
 // From a validated fleet to the sidecar's notification settings and the Prometheus files.
 export { drilledApps, monitoredApps } from "./config";
-export { notificationEnv } from "./notifications";
+export { notificationEnv } from "./notificationEnv";
 export type { NotificationSettings } from "./shapes";
 export { alertRules, scrapeConfig, toYaml } from "./monitoring";
 export type { MonitoredApp, MonitoringOptions, ScrapeConfigFile } from "./monitoring";
-export type { AlertRule, DrilledApp, RuleFile, ScrapeJob } from "./shapes";
+export { ALERTS, DRILL_ALERTS, QUOTA_ALERT } from "./shapes";
+export type { AlertName, AlertRule, DrilledApp, RuleFile, ScrapeJob } from "./shapes";

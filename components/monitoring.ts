@@ -88,7 +88,7 @@ export const RESTIC_METRICS = {
 } as const;
 
 /**
- * The share of the quota at which {@link QUOTA_ALERT} fires. `restic_size_total` is the
+ * The share of the quota at which `QUOTA_ALERT` fires. `restic_size_total` is the
  * repository's packed data (`stats --mode raw-data`); the bucket also holds indexes, snapshots and
  * the non-current versions kept for the retention period, which count against MinIO's quota too,
  * so the warning comes well before the quota.
@@ -116,7 +116,7 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
  */
 export const RUNBOOK_PAGE = "docs/monitoring.md";
 
-/** The page that is the runbook of the restore drill and quota alerts, beside {@link RUNBOOK_PAGE}. */
+/** The page that is the runbook of the restore drill and quota alerts, beside `RUNBOOK_PAGE`. */
 export const RESTORE_RUNBOOK_PAGE = "docs/restore.md";
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ export interface MonitoredApp {
     graceHours?: number;
     /** The exporter's refresh interval; overrides {@link MonitoringOptions.refreshIntervalSeconds}. */
     refreshIntervalSeconds?: number;
-    /** The bucket's hard quota in bytes, when it has one: adds {@link QUOTA_ALERT}. */
+    /** The bucket's hard quota in bytes, when it has one: adds `QUOTA_ALERT`. */
     quotaBytes?: number;
 }
 
@@ -252,7 +252,7 @@ export interface MonitoringOptions {
     /** How long the exporter may be unreachable or missing before an alert. Default 15 minutes. */
     exporterDownMinutes?: number;
     /**
-     * Absolute http(s) address of the runbook page ({@link RUNBOOK_PAGE} in your git web UI), e.g.
+     * Absolute http(s) address of the runbook page (`RUNBOOK_PAGE` in your git web UI), e.g.
      * `https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md`. Each
      * alert then carries `runbook_url: <runbookBaseUrl>#<alert>`. Unset: no `runbook_url` at all,
      * since a relative link is dead in Alertmanager, chat and paging tools.
@@ -340,7 +340,7 @@ export function runbookBaseUrlProblem(url: string): string | undefined {
     return `"${url}" is not an absolute http(s) URL; give the address of docs/monitoring.md in your git web UI, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md"`;
 }
 
-/** The runbook link of one alert (its heading in {@link RUNBOOK_PAGE}), or undefined without a base URL. */
+/** The runbook link of one alert (its heading in `RUNBOOK_PAGE`), or undefined without a base URL. */
 export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string | undefined {
     if (options.runbookBaseUrl === undefined) return undefined;
     return `${options.runbookBaseUrl}#${alert.toLowerCase()}`;
@@ -456,9 +456,9 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
 }
 
 /**
- * The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every monitored
- * app, {@link QUOTA_ALERT} for those with a quota, and the two drill alerts
- * ({@link DRILL_ALERTS}) for every app of `drills`.
+ * The Prometheus rule file for the whole fleet: every alert of `ALERTS` for every monitored
+ * app, `QUOTA_ALERT` for those with a quota, and the two drill alerts
+ * (`DRILL_ALERTS`) for every app of `drills`.
  */
 export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): RuleFile {
     assertValidFleet(fleet, options);
@@ -479,6 +479,7 @@ export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOp
 
 /** A scrape config file (for `scrape_config_files`, or to paste under `scrape_configs`). */
 export interface ScrapeConfigFile {
+    /** The exporters' job and, with drills, the drills' job. */
     scrape_configs: ScrapeJob[];
 }
 

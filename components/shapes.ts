@@ -37,9 +37,13 @@ export type AlertName = (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALE
 
 /** One Prometheus alerting rule. */
 export interface AlertRule {
+    /** The alert's name. */
     alert: AlertName;
+    /** The PromQL condition. */
     expr: string;
+    /** How long the condition must hold before the alert fires, e.g. `90m`. */
     for: string;
+    /** Severity, and the app, storage group and host the alert is about. */
     labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
     /** `runbook_url` only when a runbook base URL is set. */
     annotations: { summary: string; description: string; runbook_url?: string };
@@ -47,15 +51,21 @@ export interface AlertRule {
 
 /** A Prometheus rule file (`rule_files`). */
 export interface RuleFile {
+    /** The rule groups; the rules of each are evaluated together. */
     groups: Array<{ name: string; rules: AlertRule[] }>;
 }
 
 /** One Prometheus scrape job. */
 export interface ScrapeJob {
+    /** The job's name, the `job` label of its series. */
     job_name: string;
+    /** The path scraped on every target. */
     metrics_path: string;
+    /** How often, e.g. `1m`; Prometheus' global default when absent. */
     scrape_interval?: string;
+    /** Bound of one scrape; Prometheus' global default when absent. */
     scrape_timeout?: string;
+    /** One target (`host:port`) per app, labelled with its app, storage group and host. */
     static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
 }
 
@@ -71,8 +81,11 @@ export interface EnvEntry {
 
 /** One app with a drill, as Prometheus sees it. */
 export interface DrilledApp {
+    /** The app's name. */
     app: string;
+    /** Its storage group. */
     group: string;
+    /** The host its drill runs on. */
     host: string;
     /** `host:port` of the drill's metrics server. */
     address: string;

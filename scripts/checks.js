@@ -3,14 +3,14 @@
  * the three together take about as long as the longest alone. Every check runs to its end, and
  * the output of each failed one is printed whole, under its name, before this exits non-zero.
  *
- *   node scripts/checks.js            # typecheck, lint, format:check (package.json scripts)
+ *   node scripts/checks.js            # typecheck, lint, format:check, api:check (package.json scripts)
  *   node scripts/checks.js lint       # only the named ones
  */
 "use strict";
 
 const { spawn } = require("child_process");
 
-const DEFAULT = ["typecheck", "lint", "format:check"];
+const DEFAULT = ["typecheck", "lint", "format:check", "api:check"];
 const names = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT;
 
 /** Runs one package.json script (through npm, as `npm run <name>` would) and collects its output. */
