@@ -18,6 +18,7 @@ import {
     configFromPulumi,
     drilledApps,
     formatProblems,
+    guardProblems,
     monitoredApps,
     notificationEnv,
     scrapeConfig as scrapeConfigFor,
@@ -28,7 +29,18 @@ import {
 // 1. Read and validate ALL of the stack's config, not a list of keys: an unknown key of this
 // namespace, or a key in a namespace a few letters away from it, is refused instead of ignored.
 const { raw, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
-const { fleet, problems } = validateStackConfig(raw, namespaceProblems);
+// Which keys are secret: the SDK's own test, over PULUMI_CONFIG_SECRET_KEYS that the CLI sets
+// (@pulumi/pulumi 3.276.0 runtime/config.js:72 isConfigSecret, read from the store that
+// runtime/state.js:101 fills from the environment). It is exported at run time but left out of
+// the typings (@internal): without it the plain-secret guard cannot run, so the program stops.
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+if (typeof isConfigSecret !== "function") {
+    throw new pulumi.RunError(
+        "this @pulumi/pulumi has no runtime.isConfigSecret; the check that refuses plain-text secrets cannot run (pin @pulumi/pulumi 3.x as in package-lock.json)",
+    );
+}
+const guarded = guardProblems(raw, { stack: pulumi.getStack(), topLevelIsSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
+const { fleet, problems } = validateStackConfig(raw, [...namespaceProblems, ...guarded]);
 if (!fleet) {
     throw new pulumi.RunError(formatProblems(problems));
 }

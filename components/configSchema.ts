@@ -207,6 +207,10 @@ export const stackConfigSchema = z.strictObject({
     vault: vaultSchema,
     hosts: z.record(z.string(), hostSchema),
     apps: z.array(appSchema),
+    allowEmptyFleet: flag({
+        default: false,
+        description: "true: accept apps: [] on purpose (pulumi up then removes every app's sidecar, exporter, drill and check; buckets and secrets stay)",
+    }),
     schedule: scheduleSchema.optional(),
     retentionDays: wholeNumber({ unit: "days", min: 1, default: DEFAULTS.retentionDays, description: "days of daily snapshots each app keeps" }),
     namePrefix: text({ default: DEFAULT_NAME_PREFIX, description: "bucket names: <namePrefix>-<app>-bucket" }),

@@ -25,6 +25,9 @@ export type { BackupNames, NamingOptions } from "./naming";
 // The stack-config reader: every problem at once, with its path and the fix, before any resource.
 export { CONFIG_NAMESPACE, ConfigError, configFromPulumi, formatProblems, loadStackFile, validateStackConfig } from "./config";
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, ConfigProblem, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config";
+// The guards on the raw config: an empty fleet, a credential written in plain text.
+export { guardProblems } from "./configGuards";
+export type { SecrecyOracle } from "./configGuards";
 // The planned backup and drill slots a validated fleet carries.
 export type { GroupWindow, PlannedSlot } from "./schedule";
 export type { DrillSlot } from "./restoreDrill";

@@ -85,6 +85,8 @@ export const RESTIC_METRICS = {
     locksTotal: "restic_locks_total",
     /** Seconds the last repository read took. */
     scrapeDurationSeconds: "restic_scrape_duration_seconds",
+    /** Seconds restic took for the newest snapshot, per snapshot series; -1 when the snapshot does not say. */
+    backupDurationSeconds: "restic_backup_duration_seconds",
 } as const;
 
 /**
@@ -360,15 +362,20 @@ export function restoreRunbookPage(options: MonitoringOptions = {}): string | un
     return new URL(RESTORE_RUNBOOK_PAGE.slice(RESTORE_RUNBOOK_PAGE.lastIndexOf("/") + 1), options.runbookBaseUrl).href;
 }
 
+/** The repository size at which {@link QUOTA_ALERT} fires for an app with a quota ({@link QUOTA_WARNING_RATIO} of it), else undefined. */
+export function quotaWarningBytes(entry: MonitoredApp): number | undefined {
+    return entry.quotaBytes === undefined ? undefined : Math.floor(entry.quotaBytes * QUOTA_WARNING_RATIO);
+}
+
 /**
  * The quota alert of an app with a bucket quota: the repository's size has reached
  * {@link QUOTA_WARNING_RATIO} of the quota, for 30 minutes (two exporter reads at most apart by
  * its refresh interval would otherwise both be needed; the value holds between reads).
  */
 export function quotaAlertRule(entry: MonitoredApp, options: MonitoringOptions = {}): AlertRule | undefined {
-    if (entry.quotaBytes === undefined) return undefined;
+    const threshold = quotaWarningBytes(entry);
+    if (entry.quotaBytes === undefined || threshold === undefined) return undefined;
     const job = options.jobName ?? DEFAULT_JOB_NAME;
-    const threshold = Math.floor(entry.quotaBytes * QUOTA_WARNING_RATIO);
     const gib = (bytes: number) => `${Math.round((bytes / 2 ** 30) * 10) / 10} GiB`;
     return {
         alert: QUOTA_ALERT,

@@ -393,6 +393,11 @@ export function drillScrapeJob(apps: readonly DrilledApp[], jobName = DRILL_JOB_
     };
 }
 
+/** Seconds after which an app's last successful drill counts as stale ({@link DRILL_ALERTS}.stale): a day plus grace. */
+export function drillStaleAfterSeconds(entry: DrilledApp): number {
+    return Math.round(((entry.intervalHours ?? 24) + (entry.graceHours ?? DRILL_DEFAULTS.graceHours)) * 3600);
+}
+
 /**
  * The two drill alerts of one app, shaped like monitoring.ts's rules (labels app, group, host,
  * severity). `alert` is typed wider than monitoring's `AlertName`; the wiring phase adds
@@ -404,7 +409,7 @@ export function drillAlertRules(
 ): Array<Omit<AlertRule, "alert"> & { alert: (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] }> {
     const job = options.jobName ?? DRILL_JOB_NAME;
     const sel = `{job=${JSON.stringify(job)},app=${JSON.stringify(entry.app)}}`;
-    const staleAfter = Math.round(((entry.intervalHours ?? 24) + (entry.graceHours ?? DRILL_DEFAULTS.graceHours)) * 3600);
+    const staleAfter = drillStaleAfterSeconds(entry);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
     const labels = (severity: "critical" | "warning") => ({ severity, app: entry.app, group: entry.group, host: entry.host });
     return [

@@ -271,15 +271,20 @@ export const CHECK_TIMEOUT_EXIT = 124;
  *    cmd/restic/main.go of v0.18.0), so `restic init`; 12 = wrong password; anything else fails
  *    with restic's words (an untrusted certificate or an unknown key is named as such).
  * 2. `rcb status --log-level info`, stack-back's own check (cli.py `status`, v1.5.4): it connects
- *    to Docker, lists the project, prints what it will back up and pings databases. It does not
- *    always exit non-zero, so its output is read too: a traceback or an `ERROR:` line fails, and so
- *    does "No containers in the project has 'stack-back.*' label" unless labels are not required.
- *    `--log-level info` because a configured `LOG_LEVEL=warning` would hide that line.
+ *    to Docker, lists the project, prints what it will back up and pings databases. Any non-zero
+ *    exit fails, with its code (127: no `rcb` in the image). It does not always exit non-zero, so
+ *    its output is read too: a traceback or an `ERROR:` line fails, and so does "No containers in
+ *    the project has 'stack-back.*' label" unless labels are not required. Signs of a Docker
+ *    failure are looked for outside its own `INFO`/`DEBUG`/`WARNING` lines (log.py format
+ *    `%(asctime)s - %(levelname)s: %(message)s`), where a labelled app's bind-mounted
+ *    `/var/run/docker.sock` is listed as a volume (cli.py `status`). `--log-level info` because a
+ *    configured `LOG_LEVEL=warning` would hide the "No containers" line.
  *
- * Every call is bounded by a watchdog rather than busybox `timeout`: restic traps SIGTERM and exits
- * with its own code (cmd/restic/cleanup.go, v0.18.0), so the exit status cannot tell a kill from a
- * failure; the watchdog leaves a flag file instead. `restic init` refuses to overwrite an existing
- * repository, so even a mis-detected state cannot destroy one.
+ * Every call is bounded by a watchdog of its own rather than busybox `timeout`: restic traps
+ * SIGTERM and exits with its own code (cmd/restic/cleanup.go, v0.18.0), so the exit status cannot
+ * tell a kill from a failure; the watchdog leaves a flag file named after its call instead, and
+ * is stopped when its call ends, so no call's bound counts another's time. `restic init` refuses
+ * to overwrite an existing repository, so even a mis-detected state cannot destroy one.
  *
  * The script is the file `components/assets/check.sh`, preceded by three assignments: `T` (the
  * time bound), `REQUIRE_LABELS` (1 or 0) and `COMPOSE_PROJECT` (shell-quoted).

@@ -1,15 +1,47 @@
 /**
- * `npm run monitoring -- --stack <name>`: writes the Prometheus files for a stack's monitored apps,
- * offline, from the same config the stack deploys:
+ * `npm run monitoring -- --stack <name>`: writes the Prometheus files and the Grafana dashboard for
+ * a stack's monitored apps, offline, from the same config the stack deploys:
  *   out/prometheus/<stack>/restic-rules.yml    (load with rule_files)
  *   out/prometheus/<stack>/restic-scrape.yml   (paste or include into scrape_configs)
+ *   out/grafana/<stack>/platform-backups-<stack>.json   (the dashboard)
+ *   out/grafana/<stack>/platform-backups-<stack>.yaml   (provisioning/dashboards/ file for Grafana's file provider)
  * `pulumi stack output alertRules` gives the same rules from a deployed stack.
  */
-import { drilledApps, monitoredApps } from "../components/config";
-import { alertRules, scrapeConfig, toYaml } from "../components/monitoring";
+import { drilledApps, Fleet, monitoredApps } from "../components/config";
+import { alertRules, MonitoringOptions, scrapeConfig, toYaml } from "../components/monitoring";
+import { fleetView } from "../components/dashboardQueries";
+import { dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { fleetFromArgs, writeOut } from "./stackCli";
 
-const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/)";
+const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/ and out/grafana/<name>/)";
+
+/** One generated file: its path under out/, what it is, its text. */
+export interface MonitoringFile {
+    name: string;
+    what: string;
+    content: string;
+}
+
+/**
+ * Every file of a stack's monitoring, computed before any is written. The rules and the dashboard
+ * take the same options: the dashboard colours at the rules' thresholds.
+ */
+export function monitoringFiles(stack: string, fleet: Fleet): MonitoringFile[] {
+    const apps = monitoredApps(fleet);
+    const drills = drilledApps(fleet);
+    const options: MonitoringOptions = { runbookBaseUrl: fleet.monitoring.runbookBaseUrl };
+    const name = dashboardUid(stack);
+    return [
+        { name: `prometheus/${stack}/restic-rules.yml`, what: "alert rules", content: toYaml(alertRules(apps, options, drills)) },
+        { name: `prometheus/${stack}/restic-scrape.yml`, what: "scrape config", content: toYaml(scrapeConfig(apps, {}, drills)) },
+        {
+            name: `grafana/${stack}/${name}.json`,
+            what: "dashboard",
+            content: `${JSON.stringify(grafanaDashboard(fleetView(stack, fleet, options)), null, 2)}\n`,
+        },
+        { name: `grafana/${stack}/${name}.yaml`, what: "provisioning", content: toYaml(grafanaProvisioning(stack)) },
+    ];
+}
 
 function main(args: readonly string[]): number {
     const loaded = fleetFromArgs(args, USAGE);
@@ -22,13 +54,10 @@ function main(args: readonly string[]): number {
         );
         return 1;
     }
-    const rules = writeOut(
-        `prometheus/${loaded.stack}/restic-rules.yml`,
-        toYaml(alertRules(apps, { runbookBaseUrl: loaded.fleet.monitoring.runbookBaseUrl }, drills)),
-    );
-    const scrape = writeOut(`prometheus/${loaded.stack}/restic-scrape.yml`, toYaml(scrapeConfig(apps, {}, drills)));
+    const files = monitoringFiles(loaded.stack, loaded.fleet);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-    console.log(`${count(apps.length, "monitored app")}, ${count(drills.length, "restore drill")}\nalert rules:   ${rules}\nscrape config: ${scrape}`);
+    console.log(`${count(apps.length, "monitored app")}, ${count(drills.length, "restore drill")}`);
+    for (const file of files) console.log(`${`${file.what}:`.padEnd(15)}${writeOut(file.name, file.content)}`);
     return 0;
 }
 

@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, Fleet, loadStackFile } from "../components/config";
+import { ConfigError, Fleet, parseStackConfig, readStackFileConfig } from "../components/config";
+import { guardProblems } from "../components/configGuards";
 
 /** The repository root, where the stack files are. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -42,18 +43,20 @@ export function fleetFromArgs(args: readonly string[], usage: string): { stack: 
         console.error(`${path.relative(process.cwd(), stackFile)} does not exist; create the stack first (pulumi stack init ${stack}) or name another`);
         return { exitCode: 1 };
     }
-    const loaded = fleetFromStackFile(stackFile);
+    const loaded = fleetFromStackFile(stackFile, stack);
     return "fleet" in loaded ? { stack, fleet: loaded.fleet } : loaded;
 }
 
 /**
  * The validated fleet of one stack file, read as `pulumi up` reads the same config (see
  * `readStackFileConfig`), or exit code 1 after printing every problem, YAML syntax errors
- * with file and line, and no stack trace.
+ * with file and line, and no stack trace. The guards of the program run too: an empty fleet, and
+ * a secret setting in plain text (in the file, an encrypted value is a `secure:` object).
  */
-export function fleetFromStackFile(stackFile: string): { fleet: Fleet } | { exitCode: number } {
+export function fleetFromStackFile(stackFile: string, stack?: string): { fleet: Fleet } | { exitCode: number } {
     try {
-        return { fleet: loadStackFile(stackFile).fleet };
+        const { raw, problems } = readStackFileConfig(stackFile);
+        return { fleet: parseStackConfig(raw, [...problems, ...guardProblems(raw, { stack })]) };
     } catch (error) {
         // Config problems are the user's to fix: print them, not a stack trace.
         if (error instanceof ConfigError) {

@@ -1,6 +1,5 @@
 import * as fc from "fast-check";
 import * as YAML from "yaml";
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import { bucketArn, isAllowed, objectsArn, resticReaderPolicy } from "../components/iamPolicy";
 import {
     ALERTS,
@@ -26,6 +25,7 @@ import {
 } from "../components/monitoring";
 import { backupNames } from "../components/naming";
 import { imageProblems } from "../components/stackback";
+import { promqlErrors } from "./support/promql";
 
 /** Where prod's runbook page lives (Pulumi.prod.yaml's monitoring.runbookBaseUrl). */
 const RUNBOOK_BASE = "https://git.platform-one.internal/platform/platform-backups/-/blob/main/docs/monitoring.md";
@@ -48,17 +48,6 @@ const ENV: ExporterEnvOptions = {
     accessKeyId: "restic-stackback-n8n-ro",
     secretAccessKey: "reader-secret",
 };
-
-/** Number of lezer error nodes in the parse tree of a PromQL expression. */
-function promqlErrors(expr: string): number {
-    let errors = 0;
-    promqlParser.parse(expr).iterate({
-        enter: (node) => {
-            if (node.type.isError) errors++;
-        },
-    });
-    return errors;
-}
 
 /** The rule file as Prometheus would read it: through YAML text. */
 function parsedRules(fleet = FLEET): RuleFile {

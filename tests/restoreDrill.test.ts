@@ -1,5 +1,4 @@
 import * as fc from "fast-check";
-import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import { resticReaderPolicy } from "../components/iamPolicy";
 import { backupNames } from "../components/naming";
 import { restoreIdentityProblems } from "../components/restoreAccess";
@@ -17,6 +16,7 @@ import {
 } from "../components/restoreDrill";
 import type { PlannedSlot } from "../components/schedule";
 import { COMPOSE_PROJECT_LABEL, DEFAULT_STACKBACK_IMAGE, DOCKER_SOCKET } from "../components/stackback";
+import { promqlErrors } from "./support/promql";
 
 // The drill script and metrics server run as processes in tests/restoreDrill.slow.test.ts (slow tier).
 
@@ -201,9 +201,7 @@ describe("drill alerts and scrape job", () => {
         for (const rule of rules) {
             expect(Object.keys(rule.labels).sort()).toEqual(["app", "group", "host", "severity"]);
             expect(rule.labels).toMatchObject({ app: "gitlab", group: "blue", host: "platform-one-vm3" });
-            let errors = 0;
-            promqlParser.parse(rule.expr).iterate({ enter: (n) => void (n.type.isError && errors++) });
-            expect(errors).toBe(0);
+            expect(promqlErrors(rule.expr)).toBe(0);
             expect(rule.annotations.runbook_url).toBeUndefined(); // no page given: no dead relative link
         }
         const page = "https://git.example.com/p/-/blob/main/docs/restore.md";

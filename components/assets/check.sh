@@ -17,30 +17,34 @@ trap 'rm -rf "$work"' EXIT
 rc=0
 expired=0
 
-# bounded NAME COMMAND...: runs COMMAND with at most T seconds; output in $work/NAME, status in
-# rc, expired=1 when the watchdog had to stop it.
+# bounded NAME COMMAND...: runs COMMAND with at most T seconds of its own; output in $work/NAME,
+# status in rc, expired=1 when its watchdog had to stop it. Each call has its own flag files
+# ($work/NAME.done, $work/NAME.expired) and its own watchdog, stopped when the call ends: an
+# earlier call's watchdog can neither flag nor stop a later call (a shared flag let it do both).
 bounded() {
   name=$1; shift
-  rm -f "$work/expired" "$work/done"
   "$@" >"$work/$name" 2>&1 &
   pid=$!
   (
     i=0
     while [ "$i" -lt "$T" ]; do
       sleep 1
-      [ -e "$work/done" ] || [ ! -d "$work" ] && exit 0
+      [ -e "$work/$name.done" ] || [ ! -d "$work" ] && exit 0
       i=$((i + 1))
     done
-    : >"$work/expired"
+    [ -e "$work/$name.done" ] && exit 0
+    : >"$work/$name.expired"
     kill -TERM "$pid"
     sleep 5
     kill -KILL "$pid"
   ) >/dev/null 2>&1 &
+  watchdog=$!
   rc=0
   wait "$pid" || rc=$?
-  : >"$work/done"
+  : >"$work/$name.done"
+  kill "$watchdog" 2>/dev/null
   expired=0
-  if [ -e "$work/expired" ]; then expired=1; fi
+  if [ -e "$work/$name.expired" ]; then expired=1; fi
 }
 
 # causes NAME: names the cause when restic's words show it.
@@ -93,12 +97,22 @@ if [ "$expired" -eq 1 ]; then
   echo "stack-back's own check (rcb status) did not finish within $T seconds and was stopped." >&2
   exit 124
 fi
-if grep -q -e 'docker.sock' -e 'Error while fetching server API version' -e 'DockerException' -e 'Cannot connect to the Docker daemon' -e 'Cannot find metadata for backup container' "$work/status"; then
-  echo "stack-back cannot use the Docker API (DOCKER_HOST=${DOCKER_HOST:-unset}): it needs the host's socket at /tmp/docker.sock (or DOCKER_HOST pointing at it) and must find its own container (no hostname set). Without it no backup ever runs." >&2
+# stack-back's own log lines ("<time> - INFO: ...") list what it will back up, a bind-mounted
+# /var/run/docker.sock of a labelled app included; a Docker failure shows outside them (a traceback
+# on stderr) or in an ERROR/CRITICAL line. So the Docker signs are looked for in the rest only.
+grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:,]+ - (DEBUG|INFO|WARNING): ' "$work/status" >"$work/status-problems" || :
+if grep -q -e 'docker.sock' -e 'Error while fetching server API version' -e 'DockerException' -e 'Cannot connect to the Docker daemon' -e 'Cannot find metadata for backup container' "$work/status-problems"; then
+  echo "stack-back cannot use the Docker API (rcb status exited with code $rc; DOCKER_HOST=${DOCKER_HOST:-unset}): it needs the host's socket at /tmp/docker.sock (or DOCKER_HOST pointing at it) and must find its own container (no hostname set). Without it no backup ever runs." >&2
   exit 1
 fi
-if [ "$rc" -ne 0 ] || grep -q -e 'Traceback' -e ' - ERROR: ' -e ' - CRITICAL: ' "$work/status"; then
-  echo "stack-back's own check (rcb status) reported errors (exit $rc); its words are above." >&2
+# Any non-zero exit fails, whatever was printed (an image without rcb exits 127 with one line).
+if [ "$rc" -ne 0 ]; then
+  echo "stack-back's own check (rcb status) exited with code $rc; its words are above." >&2
+  if [ "$rc" -eq 127 ]; then echo "Exit 127 is the shell's \"command not found\": the sidecar image has no rcb; platform-backups:image must be a stack-back image." >&2; fi
+  exit 1
+fi
+if grep -q -e 'Traceback' -e ' - ERROR: ' -e ' - CRITICAL: ' "$work/status"; then
+  echo "stack-back's own check (rcb status) logged errors although it exited 0; its words are above." >&2
   exit 1
 fi
 if grep -qF "No containers in the project has 'stack-back.*' label" "$work/status"; then

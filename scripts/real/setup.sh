@@ -80,7 +80,7 @@ wrap() { # wrap <name> <target>: a wrapper that finds the unpacked libraries
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' "$libs" "$2" >"$BIN/$1"
     chmod +x "$BIN/$1"
 }
-for cmd in restic promtool shellcheck rsvg-convert docker dockerd containerd containerd-shim-runc-v2 runc docker-init docker-proxy; do
+for cmd in restic promtool prometheus shellcheck rsvg-convert docker dockerd containerd containerd-shim-runc-v2 runc docker-init docker-proxy; do
     target=""
     for dir in usr/bin usr/sbin sbin bin usr/libexec/docker; do
         [[ -x "$R/$dir/$cmd" ]] && { target="$R/$dir/$cmd"; break; }
@@ -128,6 +128,7 @@ echo "$stamp_want" >"$TOOLS/.stamp"
 echo "setup:real: tools installed in $TOOLS in $(($(date +%s) - started)) s"
 "$BIN/restic" version | head -n 1
 "$BIN/promtool" --version 2>&1 | head -n 1
+"$BIN/prometheus" --version 2>&1 | head -n 1
 "$BIN/docker" --version
 DOCKER_CONFIG="$TOOLS/docker-config" "$BIN/docker" compose version
 "$BIN/shellcheck" --version | sed -n 2p

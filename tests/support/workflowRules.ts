@@ -108,20 +108,9 @@ export function installsBeforeSecrets(wf: Workflow): string[] {
 export function selfHostedFromVars(wf: Workflow): string[] {
     const problems: string[] = [];
     for (const [name, job] of pulumiJobs(wf)) {
-        const runsOn = text(job["runs-on"]);
-        const m = /^\$\{\{\s*fromJSON\(\s*vars\.([A-Z0-9_]+_RUNNER_LABELS)\s*\|\|\s*'(\[[^']*\])'\s*\)\s*\}\}$/.exec(runsOn);
-        if (!m) {
-            problems.push(`${name}.runs-on: must be \${{ fromJSON(vars.<X>_RUNNER_LABELS || '["self-hosted", ...]') }}, got ${runsOn}`);
-            continue;
-        }
-        let fallback: unknown;
-        try {
-            fallback = JSON.parse(m[2]);
-        } catch {
-            fallback = undefined;
-        }
-        if (!Array.isArray(fallback) || !fallback.includes("self-hosted"))
-            problems.push(`${name}.runs-on: the default labels must be a JSON list with "self-hosted"`);
+        const parsed = runnerLabels(job);
+        if (!parsed) problems.push(`${name}.runs-on: must be \${{ fromJSON(vars.<X>_RUNNER_LABELS || '["self-hosted", ...]') }}, got ${text(job["runs-on"])}`);
+        else if (!parsed.defaults.includes("self-hosted")) problems.push(`${name}.runs-on: the default labels must be a JSON list with "self-hosted"`);
     }
     return problems;
 }
@@ -156,7 +145,7 @@ export function loginFailsTheJob(wf: Workflow): string[] {
     return problems;
 }
 
-/** Every job that sees a secret is in a GitHub environment; previews in `preview`, deploys in their stack's. */
+/** Every job that sees a secret is in a GitHub environment; previews in `preview-<stack>`, deploys in their stack's. */
 export function environments(wf: Workflow): string[] {
     const problems: string[] = [];
     for (const [name, job] of Object.entries(wf.jobs)) {
@@ -164,10 +153,132 @@ export function environments(wf: Workflow): string[] {
         if (job.steps.some((s) => refsSecret(s)) && !env) problems.push(`${name}: sees secrets but has no environment`);
         for (const step of job.steps.filter(isPulumiCommand)) {
             const command = step.with?.command;
-            const stack = String(step.with?.["stack-name"]);
-            if (command === "preview" && env !== "preview")
-                problems.push(`${name}: previews run in the "preview" environment (read-only credentials), not ${env}`);
-            if (command === "up" && env !== stack) problems.push(`${name}: \`up\` of ${stack} runs in environment "${stack}", not ${env}`);
+            for (const { stack, environment } of stackEnvironments(job, step)) {
+                if (command === "preview" && environment !== `preview-${stack}`)
+                    problems.push(
+                        `${name}: the preview of ${stack} runs in the "preview-${stack}" environment (read-only credentials of that stack), not ${environment}`,
+                    );
+                if (command === "up" && environment !== stack) problems.push(`${name}: \`up\` of ${stack} runs in environment "${stack}", not ${environment}`);
+            }
+        }
+    }
+    return problems;
+}
+
+const MATRIX_STACK = /\$\{\{\s*matrix\.stack\s*\}\}/g;
+
+/** The (stack, environment) pairs a Pulumi step runs with: one per `matrix.stack` value, or the literal ones. */
+export function stackEnvironments(job: Job, step: Step): { stack: string; environment: string | undefined }[] {
+    const stackName = String(step.with?.["stack-name"]);
+    const env = environmentName(job);
+    const matrix = job.strategy?.matrix?.stack;
+    const stacks = MATRIX_STACK.test(stackName) && Array.isArray(matrix) ? matrix.map(String) : [stackName];
+    return stacks.map((stack) => ({ stack, environment: env?.replace(MATRIX_STACK, stack) }));
+}
+
+/** The runner pool label of each kind of Pulumi job: a runner carries exactly one of them. */
+export const POOL_LABELS = { preview: "platform-backups-preview", deploy: "platform-backups-deploy" } as const;
+
+/** A Pulumi job's runner variable and default labels, from `${{ fromJSON(vars.X || '[...]') }}`. */
+export function runnerLabels(job: Job): { variable: string; defaults: string[] } | undefined {
+    const m = /^\$\{\{\s*fromJSON\(\s*vars\.([A-Z0-9_]+_RUNNER_LABELS)\s*\|\|\s*'(\[[^']*\])'\s*\)\s*\}\}$/.exec(text(job["runs-on"]));
+    if (!m) return undefined;
+    try {
+        const defaults: unknown = JSON.parse(m[2]);
+        return Array.isArray(defaults) ? { variable: m[1], defaults: defaults.map(String) } : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Preview and deploy jobs run on separate runner pools whose label sets cannot meet: a runner is
+ * offered a job when it carries every label the job asks for, so if one pool's labels are a subset
+ * of the other's, a runner of the other pool takes its jobs. Each pool's default labels carry its
+ * own pool label and not the other's, and the two pools are set by two different variables.
+ * Over all workflows at once: the preview and the deploy jobs live in different files.
+ */
+export function runnerPoolsApart(workflows: Record<string, Workflow>): string[] {
+    const problems: string[] = [];
+    const pools: { where: string; kind: "preview" | "deploy"; variable: string; labels: Set<string> }[] = [];
+    for (const [file, wf] of Object.entries(workflows)) {
+        for (const [name, job] of pulumiJobs(wf)) {
+            const where = `${file}: ${name}.runs-on`;
+            const commands = new Set(job.steps.filter(isPulumiCommand).map((s) => String(s.with?.command)));
+            const kind = commands.has("up") ? "deploy" : "preview";
+            if (commands.has("up") && commands.has("preview")) problems.push(`${file}: ${name}: a job either previews or deploys, never both`);
+            const parsed = runnerLabels(job);
+            if (!parsed) {
+                problems.push(`${where}: cannot read the runner labels (expected \${{ fromJSON(vars.<X>_RUNNER_LABELS || '[...]') }})`);
+                continue;
+            }
+            const labels = new Set(parsed.defaults);
+            const other = kind === "preview" ? "deploy" : "preview";
+            if (!labels.has(POOL_LABELS[kind])) problems.push(`${where}: the default labels must include the ${kind} pool's label "${POOL_LABELS[kind]}"`);
+            if (labels.has(POOL_LABELS[other])) problems.push(`${where}: the default labels include the ${other} pool's label "${POOL_LABELS[other]}"`);
+            pools.push({ where, kind, variable: parsed.variable, labels });
+        }
+    }
+    const subset = (a: Set<string>, b: Set<string>) => [...a].every((l) => b.has(l));
+    for (const p of pools.filter((x) => x.kind === "preview")) {
+        for (const d of pools.filter((x) => x.kind === "deploy")) {
+            if (p.variable === d.variable)
+                problems.push(`${p.where} and ${d.where}: preview and deploy read the same variable ${p.variable}; each pool needs its own`);
+            if (subset(p.labels, d.labels) || subset(d.labels, p.labels))
+                problems.push(
+                    `${p.where} [${[...p.labels].join(", ")}] and ${d.where} [${[...d.labels].join(", ")}]: the label sets can meet, so a runner of one pool would take the other's jobs; give each pool a label of its own`,
+                );
+        }
+    }
+    return problems;
+}
+
+/** `.github/environments.yml`: the environments and their protection rules, as declared. */
+export interface EnvironmentSettings {
+    environments: {
+        name: string;
+        prevent_self_review?: boolean;
+        reviewers?: { type: "User" | "Team"; slug?: string; login?: string }[];
+        deployment_branch_policy?: { protected_branches: boolean; custom_branch_policies: boolean };
+        branches?: string[];
+    }[];
+}
+
+/**
+ * Every environment a workflow uses is declared; the prod preview's environment has at least one
+ * required reviewer and prevents self-review (the PR's author cannot release prod's secrets to
+ * their own code); deploy environments admit only `main`.
+ */
+export function reviewedEnvironments(workflows: Record<string, Workflow>, settings: EnvironmentSettings): string[] {
+    const problems: string[] = [];
+    const declared = new Map((settings.environments ?? []).map((e) => [e.name, e]));
+    for (const [file, wf] of Object.entries(workflows)) {
+        for (const [name, job] of pulumiJobs(wf)) {
+            for (const step of job.steps.filter(isPulumiCommand)) {
+                for (const { stack, environment } of stackEnvironments(job, step)) {
+                    const where = `${file}: ${name} (${step.with?.command} ${stack})`;
+                    const env = environment === undefined ? undefined : declared.get(environment);
+                    if (!env) {
+                        problems.push(`${where}: environment ${environment ?? "(none)"} is not declared in .github/environments.yml`);
+                        continue;
+                    }
+                    if (step.with?.command === "preview" && stack === "prod") {
+                        if ((env.reviewers ?? []).length === 0)
+                            problems.push(
+                                `${where}: environment ${env.name} needs required reviewers: prod's secrets must wait for a maintainer who has read the diff`,
+                            );
+                        if (env.prevent_self_review !== true)
+                            problems.push(
+                                `${where}: environment ${env.name} must set prevent_self_review: true (the PR's author cannot approve their own run)`,
+                            );
+                    }
+                    if (step.with?.command === "up") {
+                        const mainOnly =
+                            env.deployment_branch_policy?.custom_branch_policies === true && JSON.stringify(env.branches ?? []) === JSON.stringify(["main"]);
+                        if (!mainOnly) problems.push(`${where}: environment ${env.name} must admit only main (deployment_branch_policy with branches: [main])`);
+                    }
+                }
+            }
         }
     }
     return problems;
