@@ -34,8 +34,6 @@ import type { ConfigProblem, DrilledApp } from "./shapes";
 export { CONFIG_NAMESPACE, DEFAULTS };
 
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config/fleet";
-export { dailyReplacement } from "./config/apps";
-export { DRILL_PORT_SPAN, drillPort, EXPORTER_PORT_SPAN, exporterPort } from "./config/ports";
 
 export type { ConfigProblem };
 
