@@ -18,9 +18,9 @@ import {
     configFromPulumi,
     drilledApps,
     formatProblems,
-    guardProblems,
     monitoredApps,
     notificationEnv,
+    plainSecretProblems,
     scrapeConfig as scrapeConfigFor,
     toYaml,
     validateStackConfig,
@@ -39,7 +39,7 @@ if (typeof isConfigSecret !== "function") {
         "this @pulumi/pulumi has no runtime.isConfigSecret; the check that refuses plain-text secrets cannot run (pin @pulumi/pulumi 3.x as in package-lock.json)",
     );
 }
-const guarded = guardProblems(raw, { stack: pulumi.getStack(), topLevelIsSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
+const guarded = plainSecretProblems(raw, { stack: pulumi.getStack(), topLevelIsSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
 const { fleet, problems } = validateStackConfig(raw, [...namespaceProblems, ...guarded]);
 if (!fleet) {
     throw new pulumi.RunError(formatProblems(problems));

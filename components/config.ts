@@ -27,6 +27,7 @@ import { isMap, type Section } from "./config/section";
 import { unknownKeyProblems, validateSettings } from "./config/settings";
 import { closest, isEncrypted } from "./configFields";
 import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
+import { emptyFleetProblems } from "./configGuards";
 import type { MonitoredApp } from "./monitoring";
 // Types of the public declarations from zod-free modules only (see components/index.ts).
 import type { ConfigProblem, DrilledApp } from "./shapes";
@@ -59,7 +60,8 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
  * before it accepted, so one mistake is reported once.
  */
 export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): { fleet?: Fleet; problems: ConfigProblem[] } {
-    const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw)];
+    // An empty fleet first: on purpose only (allowEmptyFleet), as `up` would remove every app's pipeline.
+    const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw), ...emptyFleetProblems(raw)];
     const take = <T>(section: Section<T>): T => {
         problems.push(...section.problems);
         return section.value;
@@ -92,6 +94,8 @@ export function monitoredApps(fleet: Fleet): MonitoredApp[] {
                       graceHours: app.monitoring.graceHours,
                       refreshIntervalSeconds: app.monitoring.refreshIntervalSeconds,
                       ...(app.quotaGiB !== undefined ? { quotaBytes: quotaBytes(app.quotaGiB) } : {}),
+                      // The exporter's snapshot_paths label is the snapshot's paths, comma-joined (exporter.py, 2.0.2 and 2.1.2).
+                      ...(app.retiredPaths.length > 0 ? { retiredPaths: app.retiredPaths.map((r) => r.path) } : {}),
                   },
               ]
             : [],

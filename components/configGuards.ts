@@ -1,5 +1,6 @@
 /**
- * Guards against the stack-config mistakes that empty a fleet or leak a secret:
+ * Guards against the stack-config mistakes that empty a fleet or leak a secret (the first runs in
+ * validateStackConfig; the second needs to know which values are encrypted, so its callers run it):
  *
  * - `apps: []` is refused unless the stack says `allowEmptyFleet: true`: `pulumi up` of an empty
  *   fleet removes every app's sidecar, exporter, drill and check (buckets and secrets are kept).
@@ -93,9 +94,4 @@ export function plainSecretProblems(raw: RawStackConfig, oracle: SecrecyOracle =
         });
     }
     return problems;
-}
-
-/** Both guards over one config (the program and `npm run plan` call this). */
-export function guardProblems(raw: RawStackConfig, oracle: SecrecyOracle = {}): ConfigProblem[] {
-    return [...emptyFleetProblems(raw), ...plainSecretProblems(raw, oracle)];
 }

@@ -16,7 +16,9 @@ import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
 import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
+import { ageRecipientProblem } from "./recovery";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
+import { retiredOnProblem, retiredPathProblem } from "./retiredPaths";
 import { caCertProblems, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
 export { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
@@ -107,6 +109,22 @@ const appSchema = z.strictObject({
         min: 1,
         description: "hard MinIO quota of the app's bucket, in GiB (2^30 bytes); needs monitoring on for the app (its alert reads the exporter)",
     }).optional(),
+    retiredPaths: z
+        .array(
+            z.strictObject({
+                path: text({
+                    required: "give the snapshot path of the set, as npm run restore -- --list shows it",
+                    rule: retiredPathProblem,
+                    description: "the path set's snapshot path, e.g. /databases/db/old.sql",
+                }),
+                retiredOn: text({
+                    required: 'give the day it stopped being backed up, e.g. retiredOn: "2026-11-30"',
+                    rule: retiredOnProblem,
+                    description: "the day (UTC, YYYY-MM-DD) the set stopped being backed up",
+                }),
+            }),
+        )
+        .optional(),
 });
 
 const groupSchema = z.strictObject({
@@ -201,6 +219,12 @@ const vaultSchema = z.strictObject({
     maxLeaseTtlSeconds: wholeNumber({ unit: "seconds", min: 60 }).optional(),
 });
 
+const recoverySchema = z.strictObject({
+    ageRecipients: z.array(
+        text({ rule: ageRecipientProblem, description: 'an age public key ("age1...", from age-keygen -y) that can open the offline recovery kit' }),
+    ),
+});
+
 /** The whole stack config: one entry per `platform-backups:<key>`. */
 export const stackConfigSchema = z.strictObject({
     minio: minioSchema,
@@ -220,6 +244,7 @@ export const stackConfigSchema = z.strictObject({
     notifications: notificationsSchema.optional(),
     monitoring: monitoringSchema.optional(),
     restoreDrills: restoreDrillsSchema.optional(),
+    recovery: recoverySchema.optional(),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
     checkTimeoutSeconds: wholeNumber({
         unit: "seconds",

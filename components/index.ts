@@ -25,12 +25,14 @@ export type { BackupNames, NamingOptions } from "./naming";
 // The stack-config reader: every problem at once, with its path and the fix, before any resource.
 export { CONFIG_NAMESPACE, ConfigError, configFromPulumi, formatProblems, loadStackFile, validateStackConfig } from "./config";
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, ConfigProblem, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config";
-// The guards on the raw config: an empty fleet, a credential written in plain text.
-export { guardProblems } from "./configGuards";
+// The guard on the raw config that needs the CLI's view of secrets: a credential written in plain
+// text (validateStackConfig runs the other guard, on an empty fleet, itself).
+export { plainSecretProblems } from "./configGuards";
 export type { SecrecyOracle } from "./configGuards";
 // The planned backup and drill slots a validated fleet carries.
 export type { GroupWindow, PlannedSlot } from "./schedule";
 export type { DrillSlot } from "./restoreDrill";
+export type { RetiredPath } from "./retiredPaths";
 
 // From a validated fleet to the sidecar's notification settings and the Prometheus files.
 export { drilledApps, monitoredApps } from "./config";
@@ -38,5 +40,5 @@ export { notificationEnv } from "./notificationEnv";
 export type { NotificationSettings } from "./shapes";
 export { alertRules, scrapeConfig, toYaml } from "./monitoring";
 export type { MonitoredApp, MonitoringOptions, ScrapeConfigFile } from "./monitoring";
-export { ALERTS, DRILL_ALERTS, QUOTA_ALERT } from "./shapes";
+export { ALERTS, DRILL_ALERTS, QUOTA_ALERT, QUOTA_FORECAST_ALERT } from "./shapes";
 export type { AlertName, AlertRule, DrilledApp, RuleFile, ScrapeJob } from "./shapes";

@@ -17,11 +17,21 @@
  */
 import * as YAML from "yaml";
 import { drillAlertRules, drillScrapeJob } from "./restoreDrill";
-import { ALERTS, type AlertName, type AlertRule, type DrilledApp, type EnvEntry, QUOTA_ALERT, type RuleFile, type ScrapeJob } from "./shapes";
+import {
+    ALERTS,
+    type AlertName,
+    type AlertRule,
+    type DrilledApp,
+    type EnvEntry,
+    QUOTA_ALERT,
+    QUOTA_FORECAST_ALERT,
+    type RuleFile,
+    type ScrapeJob,
+} from "./shapes";
 import { plainEnv, resticAccessEnv } from "./stackback";
 
 // Defined one floor lower (shapes.ts) and exported here as before.
-export { ALERTS, QUOTA_ALERT };
+export { ALERTS, QUOTA_ALERT, QUOTA_FORECAST_ALERT };
 export type { AlertName, AlertRule, RuleFile, ScrapeJob };
 
 /** The exporter image without a tag. */
@@ -63,8 +73,38 @@ export const DEFAULT_REFRESH_INTERVAL_SECONDS = 3600;
  */
 export const EXPORTER_CACHE_PATH = "/root/.cache/restic";
 
-/** The exporter's own start command (Dockerfile of 2.0.2: `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini). */
-export const EXPORTER_START = "/usr/local/bin/python -u /app/exporter.py";
+/**
+ * Python run at the exporter's start instead of `/app/exporter.py` itself: it loads the exporter as
+ * a module, makes the global `restic stats --mode raw-data --json` result carry
+ * `total_blob_count: 0` when restic leaves it out, and then runs the exporter's own `main()`.
+ *
+ * Why: restic 0.18 and 0.19 print `total_blob_count` with `omitempty` (cmd/restic/cmd_stats.go,
+ * `TotalBlobCount ... json:"total_blob_count,omitempty"`), so on a repository without a snapshot
+ * the field is absent; restic-exporter 2.0.2 (exporter/exporter.py:413) and 2.1.2 (:427) read
+ * `stats_data["total_blob_count"]`, the KeyError fails the whole refresh, and the exporter serves
+ * HTTP 200 with no `restic_*` metric at all until the first backup. With the default added, an
+ * empty repository reads `restic_snapshots_total 0` and `restic_check_success 1`: "no backup yet"
+ * has a metric. Everything else is the exporter's own code. If a later release renames
+ * `ResticCollector.get_stats_data`, the start fails loudly (the container restarts, and
+ * `ResticExporterDown` fires) instead of silently serving nothing.
+ * No single quote in it: it is embedded in `sh -c '...'` strings.
+ */
+export const EXPORTER_START_PYTHON = [
+    'import sys; sys.path.insert(0, "/app"); import exporter',
+    "stats = exporter.ResticCollector.get_stats_data",
+    'exporter.ResticCollector.get_stats_data = lambda self, *a, **k: {"total_blob_count": 0, **stats(self, *a, **k)}',
+    "exporter.main()",
+].join("; ");
+
+/**
+ * The exporter's start command: the image's own interpreter (Dockerfile of 2.0.2:
+ * `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini) running
+ * {@link EXPORTER_START_PYTHON}.
+ */
+export const EXPORTER_COMMAND: readonly string[] = ["/usr/local/bin/python", "-u", "-c", EXPORTER_START_PYTHON];
+
+/** {@link EXPORTER_COMMAND} as one shell command, for a start that writes the CA first. */
+export const EXPORTER_START = `/usr/local/bin/python -u -c '${EXPORTER_START_PYTHON}'`;
 
 /** Where the exporter's start command writes a CA given as PEM text (`RESTIC_CACERT`). */
 export const EXPORTER_CA_FROM_PEM = "/tmp/platform-backups/ca.pem";
@@ -90,7 +130,15 @@ export const RESTIC_METRICS = {
 } as const;
 
 /**
- * The share of the quota at which `QUOTA_ALERT` fires. `restic_size_total` is the
+ * The forecast of {@link QUOTA_FORECAST_ALERT}: `predict_linear` over {@link QUOTA_FORECAST.range}
+ * of `restic_size_total`, looking {@link QUOTA_FORECAST.horizonDays} ahead. The repository grows
+ * once a day (one backup), so the range spans several backups; a week ahead leaves time to raise
+ * the quota by a reviewed deploy.
+ */
+export const QUOTA_FORECAST = { range: "3d", horizonDays: 7, for: "1h" } as const;
+
+/**
+ * The share of the quota at which {@link QUOTA_ALERT} fires. `restic_size_total` is the
  * repository's packed data (`stats --mode raw-data`); the bucket also holds indexes, snapshots and
  * the non-current versions kept for the retention period, which count against MinIO's quota too,
  * so the warning comes well before the quota.
@@ -100,6 +148,10 @@ export const QUOTA_WARNING_RATIO = 0.8;
 /** Severity per alert: data at risk is critical; a blind spot in monitoring is a warning. */
 export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">> = {
     ResticBackupStale: "critical",
+    // Other path sets are fresh: the app is backed up, one database or the volumes are not.
+    ResticPathSetStale: "warning",
+    // Expected right after a deploy, until the first scheduled backup; ResticBackupMissing pages later.
+    ResticNoBackupYet: "warning",
     ResticBackupMissing: "critical",
     ResticCheckFailed: "critical",
     ResticExporterDown: "warning",
@@ -109,6 +161,7 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
     ResticRestoreDrillStale: "warning",
     // Backups still work; they stop when the quota is reached.
     ResticQuotaNearlyFull: "warning",
+    ResticQuotaFullSoon: "warning",
 };
 
 /**
@@ -233,8 +286,13 @@ export interface MonitoredApp {
     graceHours?: number;
     /** The exporter's refresh interval; overrides {@link MonitoringOptions.refreshIntervalSeconds}. */
     refreshIntervalSeconds?: number;
-    /** The bucket's hard quota in bytes, when it has one: adds `QUOTA_ALERT`. */
+    /** The bucket's hard quota in bytes, when it has one: adds {@link QUOTA_ALERT} and {@link QUOTA_FORECAST_ALERT}. */
     quotaBytes?: number;
+    /**
+     * Path sets no longer backed up (`apps[].retiredPaths`), as the exporter's `snapshot_paths`
+     * label shows them (the snapshot's paths, comma-joined). {@link ALERTS.pathSetStale} leaves them out.
+     */
+    retiredPaths?: readonly string[];
 }
 
 /** Settings of the generated Prometheus files; all optional. */
@@ -322,6 +380,26 @@ function selector(job: string, app: string): string {
     return `{job=${quote(job)},app=${quote(app)}}`;
 }
 
+/** Seconds since the app's newest snapshot of any path set and any hostname (one series, no labels). */
+export function newestBackupAgeExpr(job: string, app: string): string {
+    return `time() - max(${RESTIC_METRICS.backupTimestamp}${selector(job, app)})`;
+}
+
+/** Seconds since the newest snapshot of each path set (label `snapshot_paths`), retired sets left out. */
+export function pathSetAgeExpr(job: string, app: string, retiredPaths: readonly string[]): string {
+    const retired = retiredPaths.map((p) => `,snapshot_paths!=${quote(p)}`).join("");
+    return `time() - max by (snapshot_paths) (${RESTIC_METRICS.backupTimestamp}{job=${quote(job)},app=${quote(app)}${retired}})`;
+}
+
+/**
+ * 1 while the app's exporter is up and shows no snapshot: "no backup yet", for alerts and
+ * dashboards alike, whatever the exporter release (see {@link ALERTS.noBackupYet}).
+ */
+export function noBackupYetExpr(job: string, app: string): string {
+    const sel = selector(job, app);
+    return `(absent(${RESTIC_METRICS.backupTimestamp}${sel}) and on() (up${sel} == 1)) or on() (${RESTIC_METRICS.snapshotsTotal}${sel} == 0)`;
+}
+
 /** Seconds after which an app's newest snapshot counts as stale. */
 export function staleAfterSeconds(entry: MonitoredApp, options: MonitoringOptions = {}): number {
     const grace = entry.graceHours ?? options.graceHours ?? DEFAULT_GRACE_HOURS;
@@ -393,6 +471,42 @@ export function quotaAlertRule(entry: MonitoredApp, options: MonitoringOptions =
 }
 
 /**
+ * The forecast alert of an app with a bucket quota: `predict_linear` over the repository's size
+ * reaches the quota within {@link QUOTA_FORECAST.horizonDays} days. Beside {@link QUOTA_ALERT}: a
+ * fast-growing repository far below 80% warns in time, a full but flat one does not.
+ */
+export function quotaForecastAlertRule(entry: MonitoredApp, options: MonitoringOptions = {}): AlertRule | undefined {
+    if (entry.quotaBytes === undefined) return undefined;
+    const job = options.jobName ?? DEFAULT_JOB_NAME;
+    const horizon = QUOTA_FORECAST.horizonDays * 86400;
+    const gib = `${Math.round((entry.quotaBytes / 2 ** 30) * 10) / 10} GiB`;
+    return {
+        alert: QUOTA_FORECAST_ALERT,
+        expr: `predict_linear(${RESTIC_METRICS.sizeTotal}${selector(job, entry.app)}[${QUOTA_FORECAST.range}], ${horizon}) >= ${entry.quotaBytes}`,
+        for: QUOTA_FORECAST.for,
+        labels: { severity: ALERT_SEVERITY[QUOTA_FORECAST_ALERT], app: entry.app, group: entry.group, host: entry.host },
+        annotations: {
+            summary: `The restic repository of ${entry.app} will fill its ${gib} bucket quota within ${QUOTA_FORECAST.horizonDays} days`,
+            description:
+                `At its growth over the last ${QUOTA_FORECAST.range}, the restic repository of ${entry.app} (group ${entry.group}, host ${entry.host}) reaches its bucket's hard quota of ${gib} within ${QUOTA_FORECAST.horizonDays} days. ` +
+                `At the quota MinIO refuses every write, lock files included, so not even forget/prune can run: raise quotaGiB before then.`,
+            ...runbookAnnotation(restoreRunbookPage(options), QUOTA_FORECAST_ALERT),
+        },
+    };
+}
+
+/** The rule maker of one app: its labels (severity by alert) and annotations (runbook link when configured). */
+function appRule(entry: MonitoredApp, options: MonitoringOptions) {
+    return (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
+        annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
+    });
+}
+
+/**
  * The alert rules of one app. Rules are per app so that each carries its own threshold, every
  * app is covered even when its exporter never reported (`absent` must name the app), and alerts
  * carry `app`, `group` and `host` from the fleet rather than from whatever series survived.
@@ -404,27 +518,40 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const refresh = entry.refreshIntervalSeconds ?? options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
-    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => {
-        return {
-            alert,
-            expr,
-            for: forDuration,
-            labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
-            annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
-        };
-    };
+    const rule = appRule(entry, options);
 
     return [
-        // max over snapshot hostnames: the sidecar's hostname changes when it is recreated, and
-        // the old hostname's series keeps its old time until `forget` drops those snapshots.
-        // Per path set: the volumes snapshot and each database dump must all be fresh.
+        // App level: the newest snapshot of any path set and any snapshot hostname (the sidecar's
+        // hostname is its container id and changes when it is re-created).
         rule(
             ALERTS.backupStale,
-            `time() - max by (snapshot_paths) (${RESTIC_METRICS.backupTimestamp}${sel}) > ${staleAfter}`,
+            `${newestBackupAgeExpr(job, entry.app)} > ${staleAfter}`,
             "5m",
             `No fresh backup of ${entry.app} for more than ${promDuration(staleAfter)}`,
-            `The newest snapshot of ${who} for paths "{{ $labels.snapshot_paths }}" is {{ $value | humanizeDuration }} old; ` +
+            `The newest snapshot of any kind (volumes or database dump) of ${who} is {{ $value | humanizeDuration }} old; ` +
                 `a backup runs every ${entry.intervalHours} h. stack-back exits 0 on failure: read its logs.`,
+        ),
+        // Path-set level: one set stale while the app as a whole is fresh (that case is the
+        // critical alert above). Retired sets are left out: their newest snapshot only ages.
+        rule(
+            ALERTS.pathSetStale,
+            `${pathSetAgeExpr(job, entry.app, entry.retiredPaths ?? [])} > ${staleAfter} unless on() (${newestBackupAgeExpr(job, entry.app)} > ${staleAfter})`,
+            "5m",
+            `The path set {{ $labels.snapshot_paths }} of ${entry.app} has no fresh snapshot`,
+            `The newest snapshot of ${who} for paths "{{ $labels.snapshot_paths }}" is {{ $value | humanizeDuration }} old while its other path sets are fresh: ` +
+                `a database or volume stopped being backed up. If it was removed on purpose, list it in apps[].retiredPaths.`,
+        ),
+        // From the first scrape: the exporter answers, no snapshot is there (yet). Exporter 2.0.2
+        // and 2.1.2 serve no restic_* series at all for an empty repository (their stats read
+        // `total_blob_count`, which restic 0.18 leaves out when zero); a release that serves a zero
+        // snapshot count is caught by the `or`.
+        rule(
+            ALERTS.noBackupYet,
+            noBackupYetExpr(job, entry.app),
+            "0s",
+            `No backup of ${entry.app} yet`,
+            `The exporter of ${who} answers, but the repository shows no snapshot yet (or the exporter cannot read it: see its logs). ` +
+                `Expected after a deploy until the first scheduled backup; ${ALERTS.backupMissing} pages after ${promDuration(staleAfter)}.`,
         ),
         // The exporter answers but the repository has no snapshot: the first backup never
         // succeeded. Waits one interval plus grace so that a newly added app is not flagged.
@@ -469,10 +596,9 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
  */
 export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): RuleFile {
     assertValidFleet(fleet, options);
-    const quota = fleet.flatMap((entry) => {
-        const rule = quotaAlertRule(entry, options);
-        return rule ? [rule] : [];
-    });
+    const quota = fleet.flatMap((entry) =>
+        [quotaAlertRule(entry, options), quotaForecastAlertRule(entry, options)].filter((r): r is AlertRule => r !== undefined),
+    );
     const drillRules: AlertRule[] = drills.flatMap((entry) => drillAlertRules(entry, { runbookPageUrl: restoreRunbookPage(options) }));
     return {
         groups: [

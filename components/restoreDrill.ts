@@ -85,7 +85,7 @@ export const DRILL_METRICS = {
     duration: "restic_drill_duration_seconds",
     /** Bytes the last drill restored (and verified). */
     bytesRestored: "restic_drill_bytes_restored",
-    /** Files the last drill restored. */
+    /** Files the last drill restored, with their parent directories (restic's `files_restored`, v0.18.1 internal/restorer/restorer.go). */
     filesRestored: "restic_drill_files_restored",
     /** Snapshots (path sets) the last drill restored a sample of. */
     snapshotsRestored: "restic_drill_snapshots_restored",
@@ -139,8 +139,9 @@ export const DRILL_METRICS_SERVER = readAsset("drill_metrics.py");
 /**
  * The container's command. Cron jobs do not inherit the container's environment, so it is saved
  * (quoted by the shell's own `export -p`) to a root-only file the job sources, as stack-back
- * does with `/.env`. The first metrics file holds only the start time; the server runs in the
- * background and cron in the foreground, like stack-back's entrypoint. The file:
+ * does with `/.env`. The first metrics file holds only the start time; the server and cron run as
+ * children of the shell, which stays PID 1 and waits for cron, like stack-back's entrypoint
+ * (dcron cannot be PID 1: its `setpgid(0, 0)` fails for a session leader). The file:
  * `components/assets/drill_entrypoint.sh`, uploaded as `entrypoint.sh`.
  */
 export const DRILL_ENTRYPOINT = readAsset("drill_entrypoint.sh");

@@ -173,7 +173,7 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "PUT /v1/<mount>/data/<name> (new secret)",
                     grant: vault(KV_DATA, "create"),
-                    source: `${TFV} vault/resource_kv_secret_v2.go:241 util.RetryWrite`,
+                    source: `${TFV} vault/resource_kv_secret_v2.go:244 util.RetryWrite`,
                 },
                 {
                     request: "GET /v1/<mount>/data/<name> (read back)",
@@ -183,18 +183,18 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "GET /v1/<mount>/metadata/<name> (read back; KV v2 of Vault 1.9+ always answers with custom_metadata)",
                     grant: vault(KV_METADATA, "read"),
-                    source: `${TFV} vault/resource_kv_secret_v2.go:324 -> :346 readKVV2Metadata`,
+                    source: `${TFV} vault/resource_kv_secret_v2.go:327 -> :346 readKVV2Metadata`,
                 },
             ],
             read: [
                 { request: "GET /v1/<mount>/data/<name>", grant: vault(KV_DATA, "read"), source: `${TFV} vault/resource_kv_secret_v2.go:302` },
-                { request: "GET /v1/<mount>/metadata/<name>", grant: vault(KV_METADATA, "read"), source: `${TFV} vault/resource_kv_secret_v2.go:324 -> :346` },
+                { request: "GET /v1/<mount>/metadata/<name>", grant: vault(KV_METADATA, "read"), source: `${TFV} vault/resource_kv_secret_v2.go:327 -> :346` },
             ],
             update: [
                 {
                     request: "PUT /v1/<mount>/data/<name> (existing secret)",
                     grant: vault(KV_DATA, "update"),
-                    source: `${TFV} vault/resource_kv_secret_v2.go:241 util.RetryWrite`,
+                    source: `${TFV} vault/resource_kv_secret_v2.go:244 util.RetryWrite`,
                 },
                 {
                     request: "GET /v1/<mount>/data/<name> (read back)",
@@ -204,7 +204,7 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "GET /v1/<mount>/metadata/<name> (read back)",
                     grant: vault(KV_METADATA, "read"),
-                    source: `${TFV} vault/resource_kv_secret_v2.go:324 -> :346`,
+                    source: `${TFV} vault/resource_kv_secret_v2.go:327 -> :346`,
                 },
             ],
             delete: [
@@ -282,10 +282,10 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "PUT /minio/admin/v3/set-bucket-quota?bucket=<bucket>",
                     grant: s3("admin:SetBucketQuota"),
-                    source: `${TFM} minio/resource_minio_s3_bucket.go:138 -> :181 -> :289 (${MADM} quota-commands.go:91); checked at ${MSRV} cmd/admin-bucket-handlers.go:60`,
+                    source: `${TFM} minio/resource_minio_s3_bucket.go:139 -> :190 -> :289 (${MADM} quota-commands.go:91); checked at ${MSRV} cmd/admin-bucket-handlers.go:60`,
                     onlyIf: "quota",
                 },
-                { ...headBucket(), request: "HEAD /<bucket> (read back)", source: `${TFM} minio/resource_minio_s3_bucket.go:198 -> :147 BucketExists` },
+                { ...headBucket(), request: "HEAD /<bucket> (read back)", source: `${TFM} minio/resource_minio_s3_bucket.go:199 -> :147 BucketExists` },
             ],
             read: [
                 location(),
@@ -296,10 +296,10 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "PUT /minio/admin/v3/set-bucket-quota?bucket=<bucket> (quota changed)",
                     grant: s3("admin:SetBucketQuota"),
-                    source: `${TFM} minio/resource_minio_s3_bucket.go:181 -> :289; checked at ${MSRV} cmd/admin-bucket-handlers.go:60`,
+                    source: `${TFM} minio/resource_minio_s3_bucket.go:190 -> :289; checked at ${MSRV} cmd/admin-bucket-handlers.go:60`,
                     onlyIf: "quota",
                 },
-                { ...headBucket(), request: "HEAD /<bucket> (read back)", source: `${TFM} minio/resource_minio_s3_bucket.go:198 -> :147` },
+                { ...headBucket(), request: "HEAD /<bucket> (read back)", source: `${TFM} minio/resource_minio_s3_bucket.go:199 -> :147` },
             ],
             delete: [
                 {
@@ -411,7 +411,7 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     request: "DELETE /<bucket>?lifecycle (an empty configuration)",
                     grant: s3("s3:PutLifecycleConfiguration"),
-                    source: `${TFM} minio/resource_minio_ilm_policy.go:211 (${MGO} api-bucket-lifecycle.go:85 removeBucketLifecycle); checked at ${MSRV} cmd/bucket-lifecycle-handlers.go:212`,
+                    source: `${TFM} minio/resource_minio_ilm_policy.go:212 (${MGO} api-bucket-lifecycle.go:85 removeBucketLifecycle); checked at ${MSRV} cmd/bucket-lifecycle-handlers.go:212`,
                     notGranted: RETAINED,
                 },
             ],
@@ -551,7 +551,7 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     ...getUserInfo(),
                     request: "GET /minio/admin/v3/user-info?accessKey=<user> (read back)",
-                    source: `${TFM} minio/resource_minio_iam_user_policy_attachment.go:66 -> :81 -> :153`,
+                    source: `${TFM} minio/resource_minio_iam_user_policy_attachment.go:67 -> :81 -> :153`,
                 },
             ],
             read: [{ ...getUserInfo(), source: `${TFM} minio/resource_minio_iam_user_policy_attachment.go:81 -> :153 minioReadUserPolicies` }],
@@ -559,7 +559,7 @@ export const RIGHTS: readonly ResourceRights[] = [
                 {
                     ...getUserInfo(),
                     request: "GET /minio/admin/v3/user-info?accessKey=<user> (its policies)",
-                    source: `${TFM} minio/resource_minio_iam_user_policy_attachment.go:109 -> :153`,
+                    source: `${TFM} minio/resource_minio_iam_user_policy_attachment.go:108 -> :153`,
                 },
                 {
                     ...setPolicy(),

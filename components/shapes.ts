@@ -9,9 +9,13 @@
 
 /** The alerts generated for every monitored app. */
 export const ALERTS = {
-    /** The newest snapshot (of some path set) is older than the app's interval plus grace. */
+    /** App level: the newest snapshot of ANY path set is older than the app's interval plus grace: no backup ran. */
     backupStale: "ResticBackupStale",
-    /** The exporter reads the repository but it holds no snapshot at all. */
+    /** Path-set level: one path set (the volumes, or one database's dump) is stale while others are fresh. Retired sets are left out. */
+    pathSetStale: "ResticPathSetStale",
+    /** From the first scrape: the exporter answers but the repository shows no snapshot yet. */
+    noBackupYet: "ResticNoBackupYet",
+    /** The exporter reads the repository but it holds no snapshot at all, one interval plus grace on. */
     backupMissing: "ResticBackupMissing",
     /** `restic check` failed on two reads in a row. */
     checkFailed: "ResticCheckFailed",
@@ -24,6 +28,9 @@ export const ALERTS = {
 /** The alert of an app with a bucket quota (`quotaGiB`): it fires before the quota is reached. */
 export const QUOTA_ALERT = "ResticQuotaNearlyFull";
 
+/** The forecast alert of an app with a bucket quota: at the present growth the quota is reached soon. */
+export const QUOTA_FORECAST_ALERT = "ResticQuotaFullSoon";
+
 /** The drill alerts. */
 export const DRILL_ALERTS = {
     /** The last drill failed: the newest backup could not be restored or the repository check failed. */
@@ -33,7 +40,8 @@ export const DRILL_ALERTS = {
 } as const;
 
 /** Name of one generated alert: the exporter's, the restore drill's, and the quota's. */
-export type AlertName = (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] | typeof QUOTA_ALERT;
+export type AlertName =
+    (typeof ALERTS)[keyof typeof ALERTS] | (typeof DRILL_ALERTS)[keyof typeof DRILL_ALERTS] | typeof QUOTA_ALERT | typeof QUOTA_FORECAST_ALERT;
 
 /** One Prometheus alerting rule. */
 export interface AlertRule {

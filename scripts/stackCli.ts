@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, Fleet, parseStackConfig, readStackFileConfig } from "../components/config";
-import { guardProblems } from "../components/configGuards";
+import { plainSecretProblems } from "../components/configGuards";
 
 /** The repository root, where the stack files are. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -50,13 +50,13 @@ export function fleetFromArgs(args: readonly string[], usage: string): { stack: 
 /**
  * The validated fleet of one stack file, read as `pulumi up` reads the same config (see
  * `readStackFileConfig`), or exit code 1 after printing every problem, YAML syntax errors
- * with file and line, and no stack trace. The guards of the program run too: an empty fleet, and
- * a secret setting in plain text (in the file, an encrypted value is a `secure:` object).
+ * with file and line, and no stack trace. A secret setting in plain text is refused as the program
+ * refuses it (in the file, an encrypted value is a `secure:` object).
  */
 export function fleetFromStackFile(stackFile: string, stack?: string): { fleet: Fleet } | { exitCode: number } {
     try {
         const { raw, problems } = readStackFileConfig(stackFile);
-        return { fleet: parseStackConfig(raw, [...problems, ...guardProblems(raw, { stack })]) };
+        return { fleet: parseStackConfig(raw, [...problems, ...plainSecretProblems(raw, { stack })]) };
     } catch (error) {
         // Config problems are the user's to fix: print them, not a stack trace.
         if (error instanceof ConfigError) {

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { validateStackConfig } from "../components/config";
 import { cliPath, emptyFleetProblems, plainSecretProblems, setSecretCommand } from "../components/configGuards";
 import { fleetFromStackFile } from "../scripts/stackCli";
 import { smallFleet } from "./support/fleet";
@@ -144,6 +145,15 @@ describe("the pure guards", () => {
         expect(emptyFleetProblems({ apps: [], allowEmptyFleet: "yes" })).toEqual([
             { path: "allowEmptyFleet", message: expect.stringMatching(/must be true or false/) },
         ]);
+    });
+
+    test("validateStackConfig itself refuses apps: [] (library callers too), once, and accepts it with allowEmptyFleet", () => {
+        const refused = validateStackConfig(smallFleet({ apps: [] }));
+        expect(refused.fleet).toBeUndefined();
+        expect(refused.problems.map((p) => p.path)).toEqual(["apps"]);
+        const allowed = validateStackConfig(smallFleet({ apps: [], allowEmptyFleet: true }));
+        expect(allowed.problems).toEqual([]);
+        expect(allowed.fleet?.apps).toEqual([]);
     });
 
     test("plain secrets: empty webhooks are no secret, secure: values pass, a secret top-level key passes", () => {

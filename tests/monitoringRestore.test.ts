@@ -4,7 +4,17 @@
  */
 import * as path from "path";
 import { drilledApps, loadStackFile, monitoredApps } from "../components/config";
-import { ALERT_SEVERITY, ALERTS, alertRules, QUOTA_ALERT, quotaAlertRule, restoreRunbookPage, scrapeConfig, toYaml } from "../components/monitoring";
+import {
+    ALERT_SEVERITY,
+    ALERTS,
+    alertRules,
+    QUOTA_ALERT,
+    QUOTA_FORECAST_ALERT,
+    quotaAlertRule,
+    restoreRunbookPage,
+    scrapeConfig,
+    toYaml,
+} from "../components/monitoring";
 import { DRILL_ALERTS, DRILL_JOB_NAME } from "../components/restoreDrill";
 import { ROOT } from "./support/stack";
 
@@ -19,7 +29,8 @@ describe("prod's generated rules", () => {
         for (const alert of Object.values(ALERTS)) expect(count(alert)).toEqual(monitored.map((a) => a.app));
         for (const alert of Object.values(DRILL_ALERTS)) expect(count(alert)).toEqual(drilled.map((a) => a.app));
         expect(count(QUOTA_ALERT)).toEqual(["gitlab"]);
-        expect(rules).toHaveLength(6 * 5 + 6 * 2 + 1);
+        expect(count(QUOTA_FORECAST_ALERT)).toEqual(["gitlab"]);
+        expect(rules).toHaveLength(6 * Object.values(ALERTS).length + 6 * 2 + 2);
     });
 
     test("the new alerts carry the routing labels of the others and their severity from ALERT_SEVERITY", () => {

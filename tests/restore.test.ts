@@ -11,15 +11,19 @@ import * as os from "os";
 import * as path from "path";
 import { runRestore } from "../scripts/restore";
 import {
+    chooseSnapshot,
     credentialsFromVault,
     formatSnapshotTable,
     parseRestoreArgs,
+    pathSetFlags,
+    pathSets,
     progressLine,
     resticEnv,
     resticVersionProblem,
     snapshotRows,
 } from "../scripts/restoreLib";
 import { makeFakeRestic, SNAPSHOTS_JSON } from "./support/fakeRestic";
+import { StandInVault, startStandInVault } from "./support/standInVault";
 
 const PASSWORD = "pw-SECRET-restic-1";
 const SECRET_KEY = "sk-SECRET-writer-2";
@@ -39,31 +43,17 @@ const SECRETS: Record<string, Record<string, string>> = {
     },
 };
 
-let vault: http.Server;
+let vault: StandInVault;
 let vaultAddr: string;
-const vaultRequests: Array<{ url: string; token: string | undefined }> = [];
+let vaultRequests: StandInVault["requests"];
 
 beforeAll(async () => {
-    vault = http.createServer((req, res) => {
-        const token = req.headers["x-vault-token"] as string | undefined;
-        vaultRequests.push({ url: req.url ?? "", token });
-        const key = (req.url ?? "").replace(/^\/v1\//, "");
-        res.setHeader("Content-Type", "application/json");
-        if (token !== "good-token") {
-            res.statusCode = 403;
-            res.end(JSON.stringify({ errors: ["permission denied"] }));
-        } else if (!(key in SECRETS)) {
-            res.statusCode = 404;
-            res.end(JSON.stringify({ errors: [] }));
-        } else {
-            res.end(JSON.stringify({ request_id: "x", data: { data: SECRETS[key], metadata: { version: 3, destroyed: false } } }));
-        }
-    });
-    await new Promise<void>((resolve) => vault.listen(0, "127.0.0.1", resolve));
-    vaultAddr = `http://127.0.0.1:${(vault.address() as AddressInfo).port}`;
+    vault = await startStandInVault(SECRETS, "good-token");
+    vaultAddr = vault.address;
+    vaultRequests = vault.requests;
 });
 
-afterAll(() => new Promise<void>((resolve) => vault.close(() => resolve())));
+afterAll(() => vault.close());
 
 interface Run {
     code: number;
@@ -106,11 +96,17 @@ function expectNoSecretShown(run: Run): void {
 }
 
 describe("npm run restore --list", () => {
-    test("lists time, host, paths and size from restic 0.18's snapshots JSON", async () => {
+    test("groups the snapshots by path set with the newest of each, then lists time, host, paths and size", async () => {
         const run = await restore(["--stack", "prod", "--app", "gitlab", "--list"]);
         expect(run.stderr).not.toContain("restore:");
         expect(run.code).toBe(0);
-        const lines = run.stdout.trim().split("\n");
+        const [sets, snapshots] = run.stdout.trim().split("\n\n");
+        expect(sets.split("\n")).toEqual([
+            expect.stringMatching(/^Path set\s+Snapshots\s+Newest \(UTC\)\s+Newest ID$/),
+            expect.stringMatching(/^\/databases\/gitlab\.sql\s+1\s+2025-06-02T02:00:03Z\s+e5f6a7b8$/),
+            expect.stringMatching(/^\/volumes\/gitlab_data\s+1\s+2025-06-01T02:00:05Z\s+a1b2c3d4$/),
+        ]);
+        const lines = snapshots.split("\n");
         expect(lines[0]).toMatch(/^ID\s+Time \(UTC\)\s+Host\s+Size\s+Paths$/);
         expect(lines[1]).toMatch(/^a1b2c3d4\s+2025-06-01T02:00:05Z\s+3f2a9c1b7d4e\s+1\.5 GiB\s+\/volumes\/gitlab_data$/);
         // A snapshot of restic < 0.17 has no summary: its size is unknown, not zero.
@@ -163,15 +159,27 @@ describe("npm run restore --target", () => {
             "--target",
             target,
             "--include",
-            "/volumes/a",
+            "/volumes/gitlab_data/a",
             "--include",
-            "/volumes/b c",
+            "/volumes/gitlab_data/b c",
             "--cacert",
             "/etc/ca.pem",
         ]);
         expect(run.code).toBe(0);
         const call = run.calls.find((c) => c.argv.includes("restore"));
-        expect(call?.argv).toEqual(["--no-lock", "--json", "restore", "a1b2c3d4", "--target", target, "--include", "/volumes/a", "--include", "/volumes/b c"]);
+        // The snapshot by its full id, resolved from the listing (never restic's own `latest`).
+        expect(call?.argv).toEqual([
+            "--no-lock",
+            "--json",
+            "restore",
+            "a1b2c3d4" + "0".repeat(56),
+            "--target",
+            target,
+            "--include",
+            "/volumes/gitlab_data/a",
+            "--include",
+            "/volumes/gitlab_data/b c",
+        ]);
         expect(call?.env.RESTIC_CACERT).toBe("/etc/ca.pem");
         expect(fs.readFileSync(path.join(target, "restored.txt"), "utf8")).toBe("data");
         // Progress and summary from restic's --json status lines.
@@ -198,18 +206,124 @@ describe("npm run restore --target", () => {
         const target = tmpTarget();
         fs.mkdirSync(target);
         fs.writeFileSync(path.join(target, "keep.txt"), "x");
-        const run = await restore(["--stack", "prod", "--app", "gitlab", "--target", target, "--force"]);
+        const run = await restore(["--stack", "prod", "--app", "gitlab", "--target", target, "--force", "--path", "/volumes/gitlab_data"]);
         expect(run.code).toBe(0);
-        expect(run.calls.find((c) => c.argv.includes("restore"))?.argv).toContain("latest");
+        expect(run.calls.find((c) => c.argv.includes("restore"))?.argv).toContain("a1b2c3d4" + "0".repeat(56));
     });
 
     test("explains restic's exit 12 (wrong password) and 10 (no repository)", async () => {
-        const wrong = await restore(["--stack", "prod", "--app", "gitlab", "--target", tmpTarget()], { FAKE_RESTIC_EXIT_RESTORE: "12" });
+        const wrong = await restore(["--stack", "prod", "--app", "gitlab", "--snapshot", "e5f6a7b8", "--target", tmpTarget()], {
+            FAKE_RESTIC_EXIT_RESTORE: "12",
+        });
         expect(wrong.code).toBe(1);
         expect(wrong.stderr).toContain("the password in Vault does not open");
         const none = await restore(["--stack", "prod", "--app", "gitlab", "--list"], { FAKE_RESTIC_EXIT_SNAPSHOTS: "10" });
         expect(none.stderr).toContain("no repository at");
         expectNoSecretShown(wrong);
+    });
+});
+
+/** Snapshots of two path sets over two sidecar hostnames (the sidecar was re-created in between). */
+const TWO_SETS = JSON.stringify([
+    { time: "2025-06-01T02:00:05Z", paths: ["/volumes"], hostname: "oldcontainer", id: "11111111" + "0".repeat(56) },
+    { time: "2025-06-01T02:00:09Z", paths: ["/databases/db/n8n.sql"], hostname: "oldcontainer", id: "22222222" + "0".repeat(56) },
+    { time: "2025-06-02T02:00:04Z", paths: ["/volumes"], hostname: "newcontainer", id: "33333333" + "0".repeat(56) },
+    { time: "2025-06-02T02:00:08Z", paths: ["/databases/db/n8n.sql"], hostname: "newcontainer", id: "44444444" + "0".repeat(56) },
+]);
+
+describe("path sets: one snapshot per path set, chosen per path set", () => {
+    test("latest over two path sets is refused, naming each set and the flag that chooses it; restic never restores", async () => {
+        const run = await restore(["--stack", "prod", "--app", "n8n", "--target", tmpTarget()], { FAKE_RESTIC_SNAPSHOTS: TWO_SETS });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain('"latest" is ambiguous: the repository holds 2 path sets');
+        expect(run.stderr).toContain("--path /databases/db/n8n.sql   (2 snapshots, newest 2025-06-02T02:00:08Z, 44444444)");
+        expect(run.stderr).toContain("--path /volumes   (2 snapshots, newest 2025-06-02T02:00:04Z, 33333333)");
+        expect(run.calls.some((c) => c.argv.includes("restore"))).toBe(false);
+    });
+
+    test("--path picks the newest snapshot of that set, whatever its hostname", async () => {
+        const run = await restore(["--stack", "prod", "--app", "n8n", "--path", "/volumes/", "--target", tmpTarget()], { FAKE_RESTIC_SNAPSHOTS: TWO_SETS });
+        expect(run.code).toBe(0);
+        expect(run.calls.find((c) => c.argv.includes("restore"))?.argv[3]).toBe("33333333" + "0".repeat(56));
+        expect(run.stdout).toContain("snapshot 33333333 (path set /volumes)");
+    });
+
+    test("an --include outside the chosen snapshot is refused before restic runs, naming the set that holds it", async () => {
+        const run = await restore(
+            ["--stack", "prod", "--app", "n8n", "--path", "/databases/db/n8n.sql", "--target", tmpTarget(), "--include", "/volumes/n8n_data/config"],
+            {
+                FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
+            },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(
+            "--include /volumes/n8n_data/config is not inside snapshot 44444444 (path set /databases/db/n8n.sql); it is in the path set chosen by --path /volumes",
+        );
+        expect(run.calls.some((c) => c.argv.includes("restore"))).toBe(false);
+    });
+
+    test("a restore that writes 0 files fails (restic exits 0 when --include matches nothing)", async () => {
+        const zero = JSON.stringify({ message_type: "summary", seconds_elapsed: 1 });
+        const run = await restore(["--stack", "prod", "--app", "n8n", "--path", "/volumes", "--target", tmpTarget(), "--include", "/volumes/nothing*"], {
+            FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
+            FAKE_RESTIC_SUMMARY: zero,
+        });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain("--include /volumes/nothing* matched no file of snapshot 33333333 (path set /volumes): 0 files restored");
+        expect(run.stdout).not.toContain("restored n8n");
+        const all = await restore(["--stack", "prod", "--app", "n8n", "--snapshot", "22222222", "--target", tmpTarget()], {
+            FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
+            FAKE_RESTIC_SUMMARY: zero,
+        });
+        expect(all.code).toBe(1);
+        expect(all.stderr).toContain("snapshot 22222222 (path set /databases/db/n8n.sql) restored 0 files");
+    });
+
+    test("a restore whose restic printed no summary fails: what it restored is unknown", async () => {
+        const run = await restore(["--stack", "prod", "--app", "n8n", "--path", "/volumes", "--target", tmpTarget()], {
+            FAKE_RESTIC_SNAPSHOTS: TWO_SETS,
+            FAKE_RESTIC_SUMMARY: "done",
+        });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain("restic printed no summary");
+    });
+
+    test("latest with one path set needs no --path; an empty repository is refused", async () => {
+        const one = JSON.stringify([JSON.parse(TWO_SETS)[0], JSON.parse(TWO_SETS)[2]]);
+        const run = await restore(["--stack", "prod", "--app", "n8n", "--target", tmpTarget()], { FAKE_RESTIC_SNAPSHOTS: one });
+        expect(run.code).toBe(0);
+        expect(run.calls.find((c) => c.argv.includes("restore"))?.argv[3]).toBe("33333333" + "0".repeat(56));
+        const none = await restore(["--stack", "prod", "--app", "n8n", "--target", tmpTarget()], { FAKE_RESTIC_SNAPSHOTS: "[]" });
+        expect(none.code).toBe(1);
+        expect(none.stderr).toContain("the repository holds no snapshot yet");
+    });
+
+    test("a snapshot id of another path set than --path is refused", () => {
+        const rows = snapshotRows(TWO_SETS);
+        expect(chooseSnapshot(rows, "22222222", ["/volumes"])).toEqual({
+            problem: "snapshot 22222222 holds the path set /databases/db/n8n.sql, not /volumes; leave out --path or name another snapshot",
+        });
+        expect(chooseSnapshot(rows, "9", [])).toEqual({ problem: "no snapshot 9 in the repository; --list shows them" });
+        expect(chooseSnapshot(rows, "latest", ["/nope"])).toMatchObject({ problem: expect.stringContaining("no snapshot has the path set /nope") });
+    });
+
+    test("path sets ignore hostnames and path order; a path with $ or spaces is quoted in the flag shown", () => {
+        const rows = snapshotRows(
+            JSON.stringify([
+                { time: "2025-06-01T02:00:00Z", paths: ["/b", "/a"], hostname: "h1", id: "aaaaaaaa" },
+                { time: "2025-06-02T02:00:00Z", paths: ["/a", "/b/"], hostname: "h2", id: "bbbbbbbb" },
+            ]),
+        );
+        const sets = pathSets(rows);
+        expect(sets).toHaveLength(1);
+        expect(sets[0]).toMatchObject({ pathSet: ["/a", "/b"], count: 2, newest: { id: "bbbbbbbb" } });
+        expect(pathSetFlags(["/volumes/my $HOME dir"])).toBe("--path '/volumes/my $HOME dir'");
+    });
+
+    test("--path must be absolute, --kit and --identity go together", () => {
+        const { problems } = parseRestoreArgs(["--stack", "prod", "--app", "a", "--target", "x", "--path", "volumes", "--kit", "k.age"]);
+        expect(problems).toContain('--path "volumes" must be an absolute path of a snapshot, as --list shows it (e.g. /volumes)');
+        expect(problems).toContain("--kit <file> and --identity <file> go together: the kit is opened with the age identity");
     });
 });
 

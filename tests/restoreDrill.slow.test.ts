@@ -65,12 +65,15 @@ describe("the drill script", () => {
         expect(result.status).toBe(0);
         for (const call of calls) expect(call.argv[0]).toBe("--no-lock");
         expect(calls.map((c) => c.argv.find((a) => !a.startsWith("-")))).toEqual(["snapshots", "ls", "restore", "ls", "restore", "check"]);
-        expect(calls[0].argv).toEqual(["--no-lock", "--json", "snapshots", "--latest", "1", "--group-by", "paths"]);
-        const restore = calls[2];
-        expect(restore.argv).toContain("--verify");
-        expect(restore.argv[3]).toBe("a1b2c3d4" + "0".repeat(56));
+        // Every snapshot, ungrouped: the helper picks the newest per path set, whatever the host.
+        expect(calls[0].argv).toEqual(["--no-lock", "--json", "snapshots"]);
+        const restore = calls.find((c) => c.argv.includes("restore") && c.argv.includes("a1b2c3d4" + "0".repeat(56)));
+        expect(restore?.argv).toContain("--verify");
+        // Patterns are arguments, never an --include-file (whose lines restic trims and $-expands).
+        expect(restore?.argv).not.toContain("--include-file");
+        const includes = (restore?.argv ?? []).flatMap((a, i, all) => (all[i - 1] === "--include" ? [a] : []));
         // The 5000-byte file is over the 100-byte budget; glob characters are escaped for restic.
-        expect(restore.include?.split("\n").filter(Boolean).sort()).toEqual(["/volumes/a.txt", "/volumes/b\\[1].txt"]);
+        expect(includes.sort()).toEqual(["/volumes/a.txt", "/volumes/b\\[1\\].txt"]);
         const check = calls[5].argv;
         expect(check[0]).toBe("--no-lock");
         expect(slices).toContain(check[2].replace("--read-data-subset=", ""));
@@ -93,6 +96,29 @@ describe("the drill script", () => {
         expect(metrics.get(DRILL_METRICS.success)).toBe(0);
         expect(metrics.get(DRILL_METRICS.lastSuccess)).toBe(1750000000);
         expect(metrics.get(DRILL_METRICS.started)).toBe(1700000000);
+    });
+
+    withPython("after the sidecar was re-created: only the newest snapshot of each path set, whatever its hostname", () => {
+        const id = (c: string) => c.repeat(8) + "0".repeat(56);
+        const snapshots = JSON.stringify([
+            { time: "2025-06-01T02:00:05.5+02:00", paths: ["/volumes"], hostname: "old", id: id("1") },
+            { time: "2025-06-01T02:00:09Z", paths: ["/databases/db/app.sql"], hostname: "old", id: id("2") },
+            // 00:00:06 UTC: newer than the first one, although its text sorts lower.
+            { time: "2025-06-01T00:00:06.000000001Z", paths: ["/volumes"], hostname: "new", id: id("3") },
+        ]);
+        const { result, metrics, calls } = runDrill({ FAKE_RESTIC_SNAPSHOTS: snapshots });
+        expect(result.status).toBe(0);
+        const restored = calls.filter((c) => c.argv.includes("restore")).map((c) => c.argv[3]);
+        expect(restored).toEqual([id("2"), id("3")]);
+        expect(metrics.get(DRILL_METRICS.snapshotsRestored)).toBe(2);
+    });
+
+    withPython("a restore of 0 files fails the drill (restic exits 0 when nothing matches)", () => {
+        const { result, metrics } = runDrill({ FAKE_RESTIC_SUMMARY: JSON.stringify({ message_type: "summary", seconds_elapsed: 1 }) });
+        expect(result.status).not.toBe(0);
+        expect(result.stdout).toContain("0 files restored");
+        expect(metrics.get(DRILL_METRICS.success)).toBe(0);
+        expect(metrics.has(DRILL_METRICS.lastSuccess)).toBe(false);
     });
 
     withPython("a failed restore never reports a success it did not have", () => {

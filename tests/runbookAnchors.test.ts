@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ALERTS, QUOTA_ALERT, RESTORE_RUNBOOK_PAGE, restoreRunbookPage, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
+import { ALERTS, QUOTA_ALERT, QUOTA_FORECAST_ALERT, RESTORE_RUNBOOK_PAGE, restoreRunbookPage, RUNBOOK_PAGE, RuleFile } from "../components/monitoring";
 import { DRILL_ALERTS } from "../components/restoreDrill";
 import { anchorsOf } from "./support/markdown";
 import { ROOT, stackConfig } from "./support/stack";
@@ -51,7 +51,7 @@ async function programRules(stack: string): Promise<RuleFile> {
 
 test("docs/monitoring.md and docs/restore.md have a heading for every alert the library can generate", () => {
     for (const alert of Object.values(ALERTS)) expect({ alert, heading: RUNBOOK_ANCHORS.has(alert.toLowerCase()) }).toEqual({ alert, heading: true });
-    for (const alert of [...Object.values(DRILL_ALERTS), QUOTA_ALERT])
+    for (const alert of [...Object.values(DRILL_ALERTS), QUOTA_ALERT, QUOTA_FORECAST_ALERT])
         expect({ alert, heading: RESTORE_ANCHORS.has(alert.toLowerCase()) }).toEqual({ alert, heading: true });
 });
 

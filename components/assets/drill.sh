@@ -25,17 +25,38 @@ snapshots=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# Restores the sample of one snapshot. Each pattern is an argument of its own: restic trims the
+# lines of an --include-file and expands $VAR in them (restic v0.18.1 internal/filter/exclude.go,
+# readPatternsFromFiles), so a path with "$" or edge spaces would match nothing.
+restore_sample() {
+    id=$1
+    set --
+    while IFS= read -r pattern; do
+        set -- "$@" --include "$pattern"
+    done <"$work/include"
+    restic --no-lock --json restore "$id" --target "$scratch/restore/$id" --verify "$@" >"$work/restore.json"
+}
+
 drill() {
     rm -rf "$scratch/restore" && mkdir -p "$scratch/restore" || return 1
-    restic --no-lock --json snapshots --latest 1 --group-by paths >"$work/snapshots.json" || return 1
+    # Every snapshot, any hostname: the helper keeps the newest of each path set. restic's own
+    # "snapshots --latest 1 --group-by paths" keeps one per (hostname, paths) (v0.18.1
+    # cmd/restic/cmd_snapshots.go, FilterLatestSnapshots), and stack-back's hostname is its
+    # container id, which changes whenever the sidecar is re-created.
+    restic --no-lock --json snapshots >"$work/snapshots.json" || return 1
     python3 "$helper" ids <"$work/snapshots.json" >"$work/ids" || return 1
     while read -r id; do
         log "sampling snapshot $id"
         restic --no-lock --json ls "$id" >"$work/ls.json" || return 1
         python3 "$helper" sample "$sample_files" "$sample_bytes" "$day" <"$work/ls.json" >"$work/include" || return 1
-        restic --no-lock --json restore "$id" --target "$scratch/restore/$id" --include-file "$work/include" --verify >"$work/restore.json" || return 1
+        restore_sample "$id" || return 1
         python3 "$helper" restored <"$work/restore.json" >"$work/count" || return 1
         read -r b f <"$work/count" || return 1
+        # restic exits 0 when the patterns match nothing: a restore of 0 files is a failed drill.
+        if [ "$f" -eq 0 ]; then
+            log "snapshot $id: 0 files restored"
+            return 1
+        fi
         bytes=$((bytes + b))
         files=$((files + f))
         snapshots=$((snapshots + 1))

@@ -8,6 +8,7 @@ import { AppConfig, CONFIG_PARTS } from "../configSchema";
 import { CRON_FIELDS, parseCron } from "../cron";
 import { DEFAULT_NAME_PREFIX, nameProblems } from "../naming";
 import { notificationProblems } from "../notifications";
+import { retiredPathsProblems } from "../retiredPaths";
 import type { RawStackConfig } from "./fleet";
 import { isMap, problemAt, readTop, Section, ValidApp } from "./section";
 
@@ -91,6 +92,7 @@ export function validateApp(raw: RawStackConfig, value: unknown, index: number, 
             ? {}
             : dailyStart(drillSchedule, (r) => (r ? `; write "${r}"` : "") + " (or remove it and let the planner place the drill)");
     if (drill.problem) add(["restoreDrills", "schedule"], drill.problem);
+    for (const twice of retiredPathsProblems(app?.retiredPaths ?? [])) add(["retiredPaths", twice.index, "path"], twice.message);
     // Notification problems are reported, but leave the app usable for the rules that follow.
     const notes =
         app && context.notificationsValid ? notificationProblems(app.notifications, formatPath(["apps", index, "notifications"], raw), raw.notifications) : [];

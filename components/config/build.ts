@@ -50,6 +50,7 @@ export function fleetApps(parts: FleetParts): Fleet["apps"] {
         ...(ports.exporters.has(index) ? { monitoring: ports.exporters.get(index) } : {}),
         ...(drillOf.has(index) ? { restoreDrill: drillSpec(drillOf.get(index)!, ports.drillPorts.get(index) as number) } : {}),
         ...(app.quotaGiB !== undefined ? { quotaGiB: app.quotaGiB } : {}),
+        retiredPaths: app.retiredPaths ?? [],
     }));
 }
 
@@ -77,6 +78,7 @@ export function buildFleet(parts: FleetParts): Fleet {
             gapMinutes: drills.gapMinutes,
             graceHours: drills.graceHours,
         }),
+        ...(settings.recovery ? { recovery: { ageRecipients: settings.recovery.ageRecipients } } : {}),
         plan: { slots: parts.backups.slots, windows: parts.backups.windows, drills: parts.backups.drills },
     };
 }

@@ -1,6 +1,7 @@
 /** The validated fleet: what the stack, the plan CLI and the tests get from the stack config. */
 import type { NotificationSettings } from "../shapes";
 import type { DrillSlot } from "../restoreDrill";
+import type { RetiredPath } from "../retiredPaths";
 import type { GroupWindow, PlannedSlot } from "../schedule";
 
 /** How Pulumi reaches one VM's Docker engine. */
@@ -62,6 +63,8 @@ export interface AppSpec {
     restoreDrill?: AppRestoreDrillSpec;
     /** Hard MinIO quota of the app's bucket in GiB (2^30 bytes), when set. */
     quotaGiB?: number;
+    /** Path sets no longer backed up (`apps[].retiredPaths`); empty when none. */
+    retiredPaths: RetiredPath[];
 }
 
 /** The stack's restore drill settings (shared by every app's drill). */
@@ -97,6 +100,8 @@ export interface Fleet {
     monitoring: { runbookBaseUrl?: string };
     /** Settings of the restore drills (the apps that have one carry `restoreDrill`). */
     restoreDrills: RestoreDrillSettings;
+    /** Who can open the offline recovery kit (`recovery.ageRecipients`), when set. */
+    recovery?: { ageRecipients: string[] };
     /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
 }

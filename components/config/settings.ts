@@ -6,6 +6,7 @@ import type { ConfigProblem } from "../shapes";
 import { unknownKeyMessage } from "../configFields";
 import { CONFIG_KEYS, CONFIG_PARTS, StackConfig } from "../configSchema";
 import type { RawStackConfig } from "./fleet";
+import { NO_RECIPIENTS } from "../recovery";
 import { problemAt, readTop, Section } from "./section";
 
 /** Top-level keys the product does not know, each with the nearest known one. */
@@ -23,6 +24,24 @@ export function validateMinio(raw: RawStackConfig): Section<StackConfig["minio"]
     return minio;
 }
 
+/**
+ * `recovery`, with what its schema cannot say: at least one recipient, none twice (an empty list
+ * would let `npm run recovery-kit` encrypt to nobody).
+ */
+export function validateRecovery(raw: RawStackConfig): Section<StackConfig["recovery"] | undefined> {
+    const recovery = readTop(raw, "recovery");
+    if (recovery.value === undefined || recovery.problems.length > 0) return recovery;
+    const listed = recovery.value.ageRecipients;
+    if (listed.length === 0) recovery.problems.push(problemAt(raw, ["recovery", "ageRecipients"], `is empty; ${NO_RECIPIENTS}`));
+    listed.forEach((r, i) => {
+        if (listed.indexOf(r) < i)
+            recovery.problems.push(
+                problemAt(raw, ["recovery", "ageRecipients", i], `"${r}" is already ageRecipients[${listed.indexOf(r)}]; list each key once`),
+            );
+    });
+    return recovery;
+}
+
 /** The settings of the whole stack, as read (undefined where unreadable). */
 export interface StackSettings {
     minio?: StackConfig["minio"];
@@ -38,6 +57,7 @@ export interface StackSettings {
     monitoring?: StackConfig["monitoring"];
     schedule?: StackConfig["schedule"];
     restoreDrills?: StackConfig["restoreDrills"];
+    recovery?: StackConfig["recovery"];
 }
 
 /** Every top-level setting but hosts and apps, in the order its problems are reported. */
@@ -66,5 +86,6 @@ export function validateSettings(raw: RawStackConfig): Section<StackSettings> {
     const monitoring = orDefault("monitoring");
     const schedule = orDefault("schedule");
     const restoreDrills = orDefault("restoreDrills");
-    return { value: { minio, vault, namePrefix, ...scalars, notifications, monitoring, schedule, restoreDrills }, problems };
+    const recovery = take(validateRecovery(raw));
+    return { value: { minio, vault, namePrefix, ...scalars, notifications, monitoring, schedule, restoreDrills, recovery }, problems };
 }

@@ -9,7 +9,18 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { drilledApps, loadStackFile, monitoredApps } from "../../components/config";
-import { AlertName, AlertRule, ALERTS, alertRules, MonitoredApp, QUOTA_ALERT, scrapeConfig, toYaml } from "../../components/monitoring";
+import {
+    AlertName,
+    AlertRule,
+    ALERTS,
+    alertRules,
+    MonitoredApp,
+    QUOTA_ALERT,
+    QUOTA_FORECAST,
+    QUOTA_FORECAST_ALERT,
+    scrapeConfig,
+    toYaml,
+} from "../../components/monitoring";
 import { DRILL_ALERTS, DRILL_JOB_NAME, DRILL_METRICS, DrilledApp } from "../../components/restoreDrill";
 import { ok, ROOT, run } from "./support/engines";
 
@@ -38,7 +49,7 @@ function seconds(duration: string): number {
     return Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as "h" | "m" | "s"];
 }
 function staleThreshold(rule: AlertRule): number {
-    const m = / > (\d+)(?: or absent\(.*\))?$/.exec(rule.expr);
+    const m = / > (\d+)\)?(?: or absent\(.*\))?$/.exec(rule.expr);
     if (!m) throw new Error(`no threshold in ${rule.expr}`);
     return Number(m[1]);
 }
@@ -104,20 +115,96 @@ function casesFor(a: MonitoredApp, alert: AlertName): Case[] {
     const target = { job: JOB, app: a.app, group: a.group, host: a.host, instance: a.exporterAddress };
     switch (alert) {
         case ALERTS.backupStale: {
+            // App level: max() over every path set and hostname drops every label.
             const threshold = staleThreshold(rule);
             const minutes = Math.ceil(forS / 60) + 30;
             const age = (s: number) => `${-s}+60x${minutes}`; // constant age s: value = t - s
+            const set = (paths: string, s: number, host = "c1") => ({
+                series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="${paths}",client_hostname="${host}"}`,
+                values: age(s),
+            });
             return [
                 {
-                    name: `${a.app} ${alert}: one path older than ${threshold} s fires, one exactly at it does not`,
+                    name: `${a.app} ${alert}: every path set older than ${threshold} s fires, over two sidecar hostnames`,
+                    minutes,
+                    series: [
+                        ...others.flatMap((o) => healthy(o, minutes)),
+                        ...healthy(a, minutes, ["timestamp"]),
+                        set("/volumes", threshold + 60, "old"),
+                        set("/volumes", threshold + 120, "older"),
+                        set("/databases/postgres.sql", threshold + 60),
+                    ],
+                    checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [expect({}, threshold + 60)] }],
+                },
+                {
+                    name: `${a.app} ${alert}: one path set stale and one exactly at the threshold is quiet (the path-set warning speaks)`,
+                    minutes,
+                    series: [
+                        ...others.flatMap((o) => healthy(o, minutes)),
+                        ...healthy(a, minutes, ["timestamp"]),
+                        set("/volumes", threshold + 600),
+                        set("/databases/postgres.sql", threshold),
+                    ],
+                    checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [] }],
+                },
+            ];
+        }
+        case ALERTS.pathSetStale: {
+            const threshold = staleThreshold(rule);
+            const minutes = Math.ceil(forS / 60) + 30;
+            const age = (s: number) => `${-s}+60x${minutes}`;
+            return [
+                {
+                    name: `${a.app} ${alert}: a set older than ${threshold} s fires while another is fresh, with its snapshot_paths`,
+                    minutes,
+                    series: [
+                        ...others.flatMap((o) => healthy(o, minutes)),
+                        ...healthy(a, minutes, ["timestamp"]),
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/volumes"}`, values: age(0) },
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/databases/postgres.sql"}`, values: age(threshold + 60) },
+                    ],
+                    checks: [
+                        { eval_time: `${minutes}m`, alertname: alert, exp_alerts: [expect({ snapshot_paths: "/databases/postgres.sql" }, threshold + 60)] },
+                    ],
+                },
+                {
+                    name: `${a.app} ${alert}: quiet when the whole app is stale (ResticBackupStale speaks)`,
                     minutes,
                     series: [
                         ...others.flatMap((o) => healthy(o, minutes)),
                         ...healthy(a, minutes, ["timestamp"]),
                         { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/volumes"}`, values: age(threshold + 60) },
-                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/databases/postgres.sql"}`, values: age(threshold) },
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/databases/postgres.sql"}`, values: age(threshold + 60) },
                     ],
-                    checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [expect({ snapshot_paths: "/volumes" }, threshold + 60)] }],
+                    checks: [{ eval_time: `${minutes}m`, alertname: alert, exp_alerts: [] }],
+                },
+            ];
+        }
+        case ALERTS.noBackupYet: {
+            // From the first evaluation: up, and no snapshot series at all (restic-exporter 2.0.2 on an empty repository).
+            const minutes = 5;
+            return [
+                {
+                    name: `${a.app} ${alert}: fires at the first evaluation while the exporter is up and serves no snapshot`,
+                    minutes,
+                    series: [...others.flatMap((o) => healthy(o, minutes)), ...healthy(a, minutes, ["timestamp", "check"])],
+                    checks: [
+                        { eval_time: "0m", alertname: alert, exp_alerts: [expect({ job: JOB, app: a.app })] },
+                        { eval_time: "1m", alertname: alert, exp_alerts: [expect({ job: JOB, app: a.app })] },
+                    ],
+                },
+                {
+                    name: `${a.app} ${alert}: quiet with a snapshot, and while the exporter is down`,
+                    minutes,
+                    series: [
+                        ...others.flatMap((o) => healthy(o, minutes)),
+                        { series: `up{${targetLabels(a)}}`, values: `1 1 0 0 0 0` },
+                        { series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="/volumes"}`, values: `0 60 _ _ _ _` },
+                    ],
+                    checks: [
+                        { eval_time: "1m", alertname: alert, exp_alerts: [] },
+                        { eval_time: "4m", alertname: alert, exp_alerts: [] },
+                    ],
                 },
             ];
         }
@@ -188,6 +275,54 @@ function quotaCases(a: MonitoredApp): Case[] {
                     exp_alerts: [{ exp_labels: { ...labels, ...routing(a, rule) }, exp_annotations: rendered(rule, labels) }],
                 },
             ],
+        },
+    ];
+}
+
+/** The forecast alert: a repository growing to the quota within the horizon fires after `for`; a flat one at 90% does not. */
+function forecastCases(a: MonitoredApp): Case[] {
+    const rule = ruleOf(a.app, QUOTA_FORECAST_ALERT);
+    const quota = a.quotaBytes as number;
+    expect(rule.expr).toContain(`>= ${quota}`);
+    const forS = seconds(rule.for);
+    const minutes = Math.ceil(forS / 60) + 10;
+    const horizonMinutes = QUOTA_FORECAST.horizonDays * 1440;
+    const others = fleet.filter((o) => o.app !== a.app);
+    const labels = { job: JOB, app: a.app, group: a.group, host: a.host, instance: a.exporterAddress };
+    // From half the quota, growing so that the horizon adds 60% of it (110% then), or 40% (90%).
+    const growing = (share: number) => ({
+        series: `restic_size_total{${targetLabels(a)}}`,
+        values: `${quota / 2}+${Math.round((quota * share) / horizonMinutes)}x${minutes}`,
+    });
+    return [
+        {
+            name: `${a.app} ${QUOTA_FORECAST_ALERT}: growth that reaches the quota within ${QUOTA_FORECAST.horizonDays} days fires after ${rule.for}`,
+            minutes,
+            series: [...others.flatMap((o) => healthy(o, minutes)), ...healthy(a, minutes), growing(0.6)],
+            checks: [
+                { eval_time: `${forS / 60 - 1}m`, alertname: QUOTA_FORECAST_ALERT, exp_alerts: [] },
+                {
+                    eval_time: `${forS / 60 + 5}m`,
+                    alertname: QUOTA_FORECAST_ALERT,
+                    exp_alerts: [{ exp_labels: { ...labels, ...routing(a, rule) }, exp_annotations: rendered(rule, labels) }],
+                },
+            ],
+        },
+        {
+            name: `${a.app} ${QUOTA_FORECAST_ALERT}: growth that stays below the quota, or a flat 90%, is quiet`,
+            minutes,
+            series: [...others.flatMap((o) => healthy(o, minutes)), ...healthy(a, minutes), growing(0.4)],
+            checks: [{ eval_time: `${minutes}m`, alertname: QUOTA_FORECAST_ALERT, exp_alerts: [] }],
+        },
+        {
+            name: `${a.app} ${QUOTA_FORECAST_ALERT}: a flat 90% is quiet`,
+            minutes,
+            series: [
+                ...others.flatMap((o) => healthy(o, minutes)),
+                ...healthy(a, minutes),
+                { series: `restic_size_total{${targetLabels(a)}}`, values: `${Math.floor(quota * 0.9)}x${minutes}` },
+            ],
+            checks: [{ eval_time: `${minutes}m`, alertname: QUOTA_FORECAST_ALERT, exp_alerts: [] }],
         },
     ];
 }
@@ -284,7 +419,7 @@ test("every alert of every monitored app has promtool unit tests", () => {
     expect(quotaApps.length).toBeGreaterThan(0);
     const groups = [
         ...fleet.flatMap((a) => Object.values(ALERTS).flatMap((alert) => casesFor(a, alert))),
-        ...quotaApps.flatMap((a) => quotaCases(a)),
+        ...quotaApps.flatMap((a) => [...quotaCases(a), ...forecastCases(a)]),
         ...drilled.flatMap((d) => Object.values(DRILL_ALERTS).flatMap((alert) => drillCasesFor(d, alert))),
     ];
     const testFile = path.join(work, "restic-rules.test.yml");
@@ -298,9 +433,57 @@ test("every alert of every monitored app has promtool unit tests", () => {
     );
     const r = promtool("test", "rules", testFile);
     expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
-    // One case per exporter alert and app, two per quota, one per failed drill and three per stale drill.
-    expect(groups.length).toBe(fleet.length * Object.keys(ALERTS).length + 2 * quotaApps.length + 4 * drilled.length);
+    // Per app: two for the stale app, two for a stale path set, two for no backup yet, one for each
+    // other exporter alert; five per quota; one per failed drill and three per stale drill.
+    expect(groups.length).toBe(fleet.length * (Object.keys(ALERTS).length + 3) + 5 * quotaApps.length + 4 * drilled.length);
     // Every generated rule has a case: none escapes promtool.
     const covered = new Set(groups.flatMap((g) => g.checks.map((c) => c.alertname)));
     expect(allRules.filter((r) => !covered.has(r.alert))).toEqual([]);
+});
+
+test("a retired path set leaves the path-set alert, literally; a live stale set beside it still fires", () => {
+    const a: MonitoredApp = { ...fleet[0], retiredPaths: ["/databases/db/old $x.sql"] };
+    const file = path.join(work, "retired-rules.yml");
+    fs.writeFileSync(file, toYaml(alertRules([a])));
+    const rule = alertRules([a]).groups[0].rules.find((r) => r.alert === ALERTS.pathSetStale) as AlertRule;
+    const threshold = staleThreshold(rule);
+    const minutes = 40;
+    const age = (s: number) => `${-s}+60x${minutes}`;
+    const ts = (paths: string, s: number) => ({ series: `restic_backup_timestamp{${targetLabels(a)},snapshot_paths="${paths}"}`, values: age(s) });
+    const labels = { snapshot_paths: "/databases/db/other.sql" };
+    const testFile = path.join(work, "retired-rules.test.yml");
+    fs.writeFileSync(
+        testFile,
+        stringify({
+            rule_files: [file],
+            evaluation_interval: "1m",
+            tests: [
+                {
+                    name: "retired set stale, others fresh: quiet",
+                    interval: "1m",
+                    input_series: [...healthy(a, minutes, ["timestamp"]), ts("/volumes", 0), ts("/databases/db/old $x.sql", 40 * 86400)],
+                    alert_rule_test: [{ eval_time: `${minutes}m`, alertname: ALERTS.pathSetStale, exp_alerts: [] }],
+                },
+                {
+                    name: "retired set and a live set stale: only the live one fires",
+                    interval: "1m",
+                    input_series: [
+                        ...healthy(a, minutes, ["timestamp"]),
+                        ts("/volumes", 0),
+                        ts("/databases/db/old $x.sql", 40 * 86400),
+                        ts(labels.snapshot_paths, threshold + 60),
+                    ],
+                    alert_rule_test: [
+                        {
+                            eval_time: `${minutes}m`,
+                            alertname: ALERTS.pathSetStale,
+                            exp_alerts: [{ exp_labels: { ...labels, ...routing(a, rule) }, exp_annotations: rendered(rule, labels, threshold + 60) }],
+                        },
+                    ],
+                },
+            ],
+        }),
+    );
+    const r = promtool("test", "rules", testFile);
+    expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
 });

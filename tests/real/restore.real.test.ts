@@ -18,6 +18,8 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { runRestore } from "../../scripts/restore";
+import { kitText } from "../../scripts/recoveryKit";
+import { childAge, keygen } from "../support/childAge";
 
 const RESTIC = process.env.RESTIC_BIN || "restic";
 const ENDPOINT = process.env.REAL_S3_ENDPOINT;
@@ -55,15 +57,26 @@ if (missing.length > 0) {
         "a.bin": crypto.randomBytes(3 * 1024 * 1024 + 17),
         "dir/b.txt": Buffer.from("hello restore\n"),
         "dir/with space/c.dat": crypto.randomBytes(4096),
+        // restic would expand $HOME and trim the spaces in an --include-file line (internal/filter/exclude.go).
+        "dir/$HOME x /d.txt": Buffer.from("dollar and spaces\n"),
         empty: Buffer.alloc(0),
     };
+    /** A second path set, as stack-back writes one per database dump. */
+    const dumps = fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-db-"));
 
     beforeAll(async () => {
         for (const [name, data] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(source, name)), { recursive: true });
             fs.writeFileSync(path.join(source, name), data);
         }
-        for (const args of [["init"], ["backup", source]]) {
+        fs.writeFileSync(path.join(dumps, "app.sql"), "CREATE TABLE t (id int);\n");
+        // The sidecar's hostname is its container id: a re-created sidecar writes under a new one.
+        for (const args of [
+            ["init"],
+            ["backup", "--host", "oldcontainer", source],
+            ["backup", "--host", "oldcontainer", dumps],
+            ["backup", "--host", "newcontainer", source],
+        ]) {
             const result = spawnSync(RESTIC, args, { env, encoding: "utf8" });
             if (result.status !== 0) throw new Error(`restic ${args[0]} failed (${result.status}): ${result.stderr}`);
         }
@@ -108,9 +121,92 @@ if (missing.length > 0) {
         expect(run.stdout + run.stderr).not.toContain(password);
     }, 120_000);
 
-    test("restores the latest snapshot byte for byte", async () => {
-        const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-dst-")), "out");
+    test("latest over two path sets is refused, naming both sets; nothing is restored", async () => {
+        const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-amb-")), "out");
         const run = await restore(["--snapshot", "latest", "--target", target]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain('"latest" is ambiguous: the repository holds 2 path sets');
+        expect(run.stderr).toContain(`--path ${source}   (2 snapshots`);
+        expect(run.stderr).toContain(`--path ${dumps}   (1 snapshot,`);
+        expect(fs.existsSync(path.join(target, source))).toBe(false);
+    }, 120_000);
+
+    test("--list groups the snapshots by path set", async () => {
+        const run = await restore(["--list"]);
+        expect(run.code).toBe(0);
+        const sets = run.stdout.split("\n\n")[0].split("\n");
+        expect(sets).toHaveLength(3);
+        expect(sets.find((l) => l.startsWith(source))).toMatch(new RegExp(`^${source}\\s+2\\s+\\d{4}-`));
+        expect(sets.find((l) => l.startsWith(dumps))).toMatch(new RegExp(`^${dumps}\\s+1\\s+\\d{4}-`));
+    }, 120_000);
+
+    test("an --include that matches nothing restores 0 files and fails (restic itself exits 0)", async () => {
+        const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-none-")), "out");
+        const run = await restore(["--path", source, "--target", target, "--include", path.join(source, "no-such-file")]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain("matched no file of snapshot");
+        expect(run.stderr).toContain("0 files restored");
+    }, 120_000);
+
+    test("a path with $ and edge spaces is restored literally", async () => {
+        const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-dollar-")), "out");
+        const run = await restore(["--path", source, "--target", target, "--include", path.join(source, "dir", "$HOME x ", "d.txt")]);
+        expect(run.stderr).not.toContain("restore:");
+        expect(run.code).toBe(0);
+        expect(fs.readFileSync(path.join(target, source, "dir", "$HOME x ", "d.txt"), "utf8")).toBe("dollar and spaces\n");
+    }, 120_000);
+
+    test("with Vault unreachable, the recovery kit opens the repository and restores", async () => {
+        const { identity, recipient } = keygen();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-kit-"));
+        const kit = path.join(dir, "prod.kit.age");
+        const identityFile = path.join(dir, "ops.txt");
+        const access = { repository, password, accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, readOnly: false };
+        fs.writeFileSync(kit, await childAge.encrypt(kitText("prod", { gitlab: access }, new Date()), [recipient]));
+        fs.writeFileSync(identityFile, `# public key: ${recipient}\n${identity}\n`);
+        expect(fs.readFileSync(kit, "utf8")).not.toContain(password);
+        const target = path.join(dir, "out");
+        let stdout = "";
+        let stderr = "";
+        const code = await runRestore(
+            [
+                "--stack",
+                "prod",
+                "--app",
+                "gitlab",
+                "--kit",
+                kit,
+                "--identity",
+                identityFile,
+                "--path",
+                source,
+                "--target",
+                target,
+                ...(CACERT ? ["--cacert", CACERT] : []),
+            ],
+            {
+                // A Vault that cannot be reached, and no token: the kit is the only way in.
+                env: {
+                    PATH: process.env.PATH,
+                    HOME: os.homedir(),
+                    RESTIC_BIN: RESTIC,
+                    VAULT_ADDR: "http://127.0.0.1:1",
+                    RESTIC_CACHE_DIR: env.RESTIC_CACHE_DIR,
+                },
+                stdout: { write: (t: string) => (stdout += t) },
+                stderr: { write: (t: string) => (stderr += t) },
+                age: childAge,
+            },
+        );
+        expect(stderr).not.toContain("restore:");
+        expect(code).toBe(0);
+        expect(fs.readFileSync(path.join(target, source, "a.bin")).equals(files["a.bin"])).toBe(true);
+        expect(stdout + stderr).not.toContain(password);
+    }, 120_000);
+
+    test("restores the newest snapshot of a path set byte for byte", async () => {
+        const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-dst-")), "out");
+        const run = await restore(["--snapshot", "latest", "--path", source, "--target", target]);
         expect(run.stderr).not.toContain("restore:");
         expect(run.code).toBe(0);
         for (const [name, data] of Object.entries(files)) {
@@ -121,7 +217,7 @@ if (missing.length > 0) {
 
     test("--include restores only that part", async () => {
         const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "restore-real-inc-")), "out");
-        const run = await restore(["--target", target, "--include", path.join(source, "dir", "b.txt")]);
+        const run = await restore(["--path", source, "--target", target, "--include", path.join(source, "dir", "b.txt")]);
         expect(run.code).toBe(0);
         expect(fs.readFileSync(path.join(target, source, "dir", "b.txt"), "utf8")).toBe("hello restore\n");
         expect(fs.existsSync(path.join(target, source, "a.bin"))).toBe(false);

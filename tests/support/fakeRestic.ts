@@ -79,7 +79,8 @@ if (cmd === "version") {
     const inc = args.indexOf("--include-file");
     if (inc >= 0) fs.copyFileSync(args[inc + 1], path.join(target, "include-file.txt"));
     console.log(JSON.stringify({ message_type: "status", seconds_elapsed: 1, percent_done: 0.5, total_files: 2, files_restored: 1, total_bytes: 2048, bytes_restored: 1024 }));
-    console.log(JSON.stringify({ message_type: "summary", seconds_elapsed: 2, total_files: 2, files_restored: 2, total_bytes: 2048, bytes_restored: 2048 }));
+    // FAKE_RESTIC_SUMMARY replaces the summary (restic leaves zero fields out: internal/ui/restore/json.go).
+    console.log(process.env.FAKE_RESTIC_SUMMARY || JSON.stringify({ message_type: "summary", seconds_elapsed: 2, total_files: 2, files_restored: 2, total_bytes: 2048, bytes_restored: 2048 }));
 } else if (cmd === "check") {
     fail("CHECK");
     console.log("no errors were found");
