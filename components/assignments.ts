@@ -15,9 +15,9 @@
  * Pure: no Pulumi import; the YAML edit keeps every comment of the file.
  */
 import * as YAML from "yaml";
-import * as z from "zod";
-import { text, wholeNumber } from "./configFields";
-import { formatClock, parseClock } from "./cron";
+import { formatClock } from "./cron";
+import type { assignmentsSchema, Same } from "./fleetSchemas";
+import type * as z from "zod";
 
 /** The config key (`platform-backups:assignments`). */
 export const ASSIGNMENTS_KEY = "assignments";
@@ -32,24 +32,11 @@ export interface AppAssignment {
     drill?: string;
 }
 
-/** App name -> what it was assigned. */
+/** App name to what it was assigned. */
 export type Assignments = Record<string, AppAssignment>;
-
-const port = (what: string) => wholeNumber({ unit: "(port number)", min: 1, max: 65535, description: `the ${what} port recorded for the app` }).optional();
-
-/** The schema of the `assignments` map. */
-export const assignmentsSchema = z.record(
-    z.string(),
-    z.strictObject({
-        host: text({ required: "rerun the command that wrote this map", description: "the host the ports were assigned on" }),
-        exporterPort: port("exporter"),
-        drillPort: port("restore drill"),
-        drill: text({
-            description: "start of the restore drill, HH:MM",
-            rule: (clock) => (parseClock(clock) === undefined ? `"${clock}" is not a time; write HH:MM` : undefined),
-        }).optional(),
-    }),
-);
+// The schema gives exactly this type (a compile error otherwise).
+const assignmentTypesMatch: Same<z.output<typeof assignmentsSchema>, Assignments> = true;
+void assignmentTypesMatch;
 
 /** The command that records the assignments of a stack's fleet. */
 export function assignmentsCommand(stack: string): string {

@@ -25,19 +25,18 @@ import { validatePorts } from "./config/ports";
 import { quotaProblems } from "./config/quota";
 import { isMap, type Section } from "./config/section";
 import { unknownKeyProblems, validateSettings } from "./config/settings";
-import { closest, ConfigProblem, isEncrypted } from "./configFields";
+import { closest, isEncrypted } from "./configFields";
+import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 import { emptyFleetProblems } from "./configGuards";
 import type { AssignmentMode } from "./fleetAssign";
 import { shardsProblems } from "./shards";
-import { CONFIG_NAMESPACE, DEFAULTS } from "./configSchema";
 import type { MonitoredApp } from "./monitoring";
-import type { DrilledApp } from "./shapes";
+// Types of the public declarations from zod-free modules only (see components/index.ts).
+import type { ConfigProblem, DrilledApp } from "./shapes";
 
 export { CONFIG_NAMESPACE, DEFAULTS };
 
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config/fleet";
-export { dailyReplacement } from "./config/apps";
-export { DRILL_PORT_SPAN, drillPort, EXPORTER_PORT_SPAN, exporterPort } from "./config/ports";
 
 export type { ConfigProblem };
 

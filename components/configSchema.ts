@@ -11,47 +11,19 @@
  */
 import * as z from "zod";
 import { Checked, field, flag, secretText, text, wholeNumber } from "./configFields";
-import { assignmentsSchema } from "./assignments";
+import { assignmentsSchema, shardSchema, shardsSchema } from "./fleetSchemas";
+import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
-import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
+import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
 import { ageRecipientProblem } from "./recovery";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
 import { retiredOnProblem, retiredPathProblem } from "./retiredPaths";
 import { DEFAULT_DRILL_CONCURRENCY } from "./drillSlots";
-import { shardSchema, shardsSchema } from "./shards";
-import {
-    caCertProblems,
-    DEFAULT_CHECK_TIMEOUT_SECONDS,
-    DEFAULT_RETENTION_DAYS,
-    DEFAULT_STACKBACK_IMAGE,
-    imageProblems,
-    isTimeZone,
-    minioEndpointProblem,
-} from "./stackback";
+import { caCertProblems, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
-/** The config namespace: keys are `platform-backups:<key>` in `Pulumi.<stack>.yaml`. */
-export const CONFIG_NAMESPACE = "platform-backups";
-
-/** Defaults that reproduce the original write-up. */
-export const DEFAULTS = {
-    retentionDays: DEFAULT_RETENTION_DAYS,
-    scheduleStart: "02:00",
-    spacingMinutes: 20,
-    maxConcurrent: 1,
-    vaultMount: DEFAULT_VAULT_MOUNT,
-    minioSsl: true,
-    /** Lowest host port of the restic exporters; see `exporterPort` in config.ts. */
-    exporterPortBase: 9471,
-    /**
-     * Lowest host port of the restore drills' metrics. The exporters take 9471-10470 (base plus
-     * `EXPORTER_PORT_SPAN`); the drills take the next 1000 ports, so by default the two never meet.
-     */
-    drillPortBase: 10471,
-    timezone: "UTC",
-    checkTimeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS,
-} as const;
+export { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 
 /** A time of day, `HH:MM` on a 24-hour clock, read as minutes after midnight. */
 function clock(description: string) {

@@ -171,7 +171,7 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
  */
 export const RUNBOOK_PAGE = "docs/monitoring.md";
 
-/** The page that is the runbook of the restore drill and quota alerts, beside {@link RUNBOOK_PAGE}. */
+/** The page that is the runbook of the restore drill and quota alerts, beside `RUNBOOK_PAGE`. */
 export const RESTORE_RUNBOOK_PAGE = "docs/restore.md";
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ export interface MonitoringOptions {
     /** How long the exporter may be unreachable or missing before an alert. Default 15 minutes. */
     exporterDownMinutes?: number;
     /**
-     * Absolute http(s) address of the runbook page ({@link RUNBOOK_PAGE} in your git web UI), e.g.
+     * Absolute http(s) address of the runbook page (`RUNBOOK_PAGE` in your git web UI), e.g.
      * `https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md`. Each
      * alert then carries `runbook_url: <runbookBaseUrl>#<alert>`. Unset: no `runbook_url` at all,
      * since a relative link is dead in Alertmanager, chat and paging tools.
@@ -420,7 +420,7 @@ export function runbookBaseUrlProblem(url: string): string | undefined {
     return `"${url}" is not an absolute http(s) URL; give the address of docs/monitoring.md in your git web UI, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md"`;
 }
 
-/** The runbook link of one alert (its heading in {@link RUNBOOK_PAGE}), or undefined without a base URL. */
+/** The runbook link of one alert (its heading in `RUNBOOK_PAGE`), or undefined without a base URL. */
 export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string | undefined {
     if (options.runbookBaseUrl === undefined) return undefined;
     return `${options.runbookBaseUrl}#${alert.toLowerCase()}`;
@@ -590,9 +590,9 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
 }
 
 /**
- * The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every monitored
- * app, {@link QUOTA_ALERT} for those with a quota, and the two drill alerts
- * ({@link DRILL_ALERTS}) for every app of `drills`.
+ * The Prometheus rule file for the whole fleet: every alert of `ALERTS` for every monitored
+ * app, `QUOTA_ALERT` for those with a quota, and the two drill alerts
+ * (`DRILL_ALERTS`) for every app of `drills`.
  */
 export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): RuleFile {
     assertValidFleet(fleet, options);
@@ -612,6 +612,7 @@ export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOp
 
 /** A scrape config file (for `scrape_config_files`, or to paste under `scrape_configs`). */
 export interface ScrapeConfigFile {
+    /** The exporters' job and, with drills, the drills' job. */
     scrape_configs: ScrapeJob[];
 }
 

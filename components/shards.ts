@@ -14,10 +14,12 @@
  *
  * Pure: no Pulumi import; the fleet file is read through the function the caller passes.
  */
-import * as z from "zod";
-import { ConfigProblem, text } from "./configFields";
+// Types only from zod-free modules: these declarations are part of the library's public face.
+import { type Same, shardSchema, type shardsSchema } from "./fleetSchemas";
+import type * as z from "zod";
+import type { ConfigProblem } from "./shapes";
 
-/** The fleet file's key: shard name -> the hosts it deploys. */
+/** The fleet file's key: shard name to the hosts it deploys. */
 export const SHARDS_KEY = "shards";
 /** A shard stack's key: which fleet and which shard it is. */
 export const SHARD_KEY = "shard";
@@ -32,25 +34,16 @@ export const SHARD_OWN_KEYS = [SHARD_KEY, "minioUser", "minioPassword", "vaultTo
 /** Shard names become stack names (`<fleet>-<shard>`) and workflow matrix entries. */
 const SHARD_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
-/** The schema of `shards`. */
-export const shardsSchema = z.record(
-    z.string(),
-    z.strictObject({
-        hosts: z.array(text({ description: "a key of hosts" })).meta({ description: "the hosts this shard deploys; every host is in exactly one shard" }),
-    }),
-);
-
-/** The schema of `shard`. */
-export const shardSchema = z.strictObject({
-    fleet: text({
-        required: 'name the fleet\'s stack, e.g. fleet: "prod" (its file is Pulumi.prod.yaml)',
-        description: "the stack whose file describes the fleet",
-    }),
-    name: text({ required: "name one of the fleet's shards", description: "a key of the fleet's shards" }),
-});
-
-export type Shards = z.output<typeof shardsSchema>;
-export type ShardRef = z.output<typeof shardSchema>;
+/** The fleet file's `shards`: shard name to the hosts it deploys (schema: fleetSchemas.ts). */
+export type Shards = Record<string, { hosts: string[] }>;
+/** A shard stack's `shard`: which fleet and which of its shards (schema: fleetSchemas.ts). */
+export interface ShardRef {
+    fleet: string;
+    name: string;
+}
+// The schemas give exactly these types (a compile error otherwise).
+const shardTypesMatch: [Same<z.output<typeof shardsSchema>, Shards>, Same<z.output<typeof shardSchema>, ShardRef>] = [true, true];
+void shardTypesMatch;
 
 /** The stack name of a shard. */
 export function shardStackName(fleet: string, shard: string): string {
@@ -90,7 +83,7 @@ export type ReadFleet = (fleet: string) => { raw: Record<string, unknown>; probl
 
 /**
  * A shard stack's config resolved against its fleet: the fleet file's config, with the shard
- * stack's own keys ({@link SHARD_OWN_KEYS}) over it. A stack without `shard` is returned as it is.
+ * stack's own keys (`SHARD_OWN_KEYS`) over it. A stack without `shard` is returned as it is.
  */
 export function resolveShard(
     own: Record<string, unknown>,
@@ -128,7 +121,7 @@ export function resolveShard(
 }
 
 /** The part of a fleet that {@link selectShard} narrows. */
-interface Narrowable {
+export interface Narrowable {
     hosts: Record<string, unknown>;
     apps: ReadonlyArray<{ name: string; host: string; group: string }>;
     plan: { slots: ReadonlyArray<{ app: string }>; drills: ReadonlyArray<{ app: string }>; windows: Record<string, unknown> };

@@ -14,7 +14,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { APP_BACKUP_TYPE } from "../components/appBackup";
 import { ConfigError, readStackFileConfig } from "../components/config";
-import { SHARD_KEY, shardSchema, shardStackName } from "../components/shards";
+import { shardSchema } from "../components/fleetSchemas";
+import { SHARD_KEY, shardStackName } from "../components/shards";
 import { loadFleet, REPO_ROOT, stackFile } from "./stackCli";
 
 const USAGE = "usage: npm run shards -- --stack <fleet> [--stack <fleet> ...] [--include] | --stack <fleet> --move-host <host> --to <shard>";

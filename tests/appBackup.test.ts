@@ -7,8 +7,10 @@ import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf } fro
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, EXPORTER_CACHE_PATH, isAllowed, repositoryCheckCommand } from "../components";
-import { EXPORTER_START_PYTHON } from "../components/monitoring";
+import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE } from "../components/appBackup";
+import { isAllowed } from "../components/iamPolicy";
+import { EXPORTER_CACHE_PATH, EXPORTER_START_PYTHON } from "../components/monitoring";
+import { DEFAULT_STACKBACK_IMAGE, repositoryCheckCommand } from "../components/stackback";
 
 const T = {
     bucket: "minio:index/s3Bucket:S3Bucket",

@@ -1,13 +1,5 @@
-import {
-    ConfigError,
-    DEFAULTS,
-    EXPORTER_PORT_SPAN,
-    exporterPort,
-    formatProblems,
-    parseStackConfig,
-    RawStackConfig,
-    validateStackConfig,
-} from "../components/config";
+import { ConfigError, DEFAULTS, formatProblems, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import { EXPORTER_PORT_SPAN, exporterPort } from "../components/config/ports";
 import { stackConfig } from "./support/stack";
 import { smallFleet } from "./support/fleet";
 

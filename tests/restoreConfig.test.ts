@@ -1,9 +1,10 @@
 /**
- * The stack config of restore drills and quotas (#13): what prod gets, drill ports that neither
+ * The stack config of restore drills and quotas: what prod gets, drill ports that neither
  * churn nor meet exporter ports, drills placed outside the group's backups, and errors with paths.
  */
 import * as path from "path";
-import { drilledApps, drillPort, exporterPort, monitoredApps, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import { drilledApps, monitoredApps, parseStackConfig, RawStackConfig, validateStackConfig } from "../components/config";
+import { drillPort, exporterPort } from "../components/config/ports";
 import { MINUTES_PER_DAY } from "../components/cron";
 import { ROOT, stackConfig } from "./support/stack";
 

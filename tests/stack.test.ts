@@ -1,5 +1,5 @@
 import * as YAML from "yaml";
-import { exporterPort } from "../components/config";
+import { exporterPort } from "../components/config/ports";
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, stackConfig } from "./support/stack";
 import { runStackProgram } from "./support/jestStack";

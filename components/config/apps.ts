@@ -2,7 +2,7 @@
  * The `apps` section: one app at a time. The rules need only a field or two, so they run on every
  * field the schema reads, even when another field of the app is wrong: each problem is reported.
  */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { closest, formatPath, parseWith } from "../configFields";
 import { AppConfig, CONFIG_PARTS } from "../configSchema";
 import { CRON_FIELDS, parseCron } from "../cron";

@@ -1,6 +1,6 @@
 /** The validated fleet: what the stack, the plan CLI and the tests get from the stack config. */
-import type { NotificationSettings } from "../notifications";
 import type { Assignments } from "../assignments";
+import type { NotificationSettings } from "../shapes";
 import type { DrillSlot } from "../restoreDrill";
 import type { RetiredPath } from "../retiredPaths";
 import type { Shards } from "../shards";

@@ -2,7 +2,7 @@
  * The plan: backup slots per storage group over the usable apps (an unreadable one is reported
  * once, where it is). The restore drills' times are placed with the ports (ports.ts).
  */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { DEFAULTS, StackConfig } from "../configSchema";
 import { parseClock } from "../cron";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "../schedule";

@@ -2,7 +2,7 @@
  * The stack-wide settings: unknown top-level keys, and every top-level value except hosts and
  * apps, each read by its schema. A section left out of the stack file gets its defaults.
  */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { unknownKeyMessage } from "../configFields";
 import { CONFIG_KEYS, CONFIG_PARTS, StackConfig } from "../configSchema";
 import type { RawStackConfig } from "./fleet";

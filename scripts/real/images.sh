@@ -13,7 +13,7 @@
 # on the machine). restic 0.18.1 is built from its archive with Debian trixie's Go toolchain and
 # Debian's packaged Go libraries in GOPATH mode, as Debian builds its own restic package (with
 # Debian's two patches: no Azure backend, no self-update), because Debian's restic is 0.18.0, which
-# refuses stack-back's `--stdin-filename /databases/...` (restic issue #5324, fixed in 0.18.1).
+# refuses stack-back's `--stdin-filename /databases/...` (restic/restic#5324, fixed in 0.18.1).
 #
 # Idempotent: a stamp of everything that goes in. Heavy outputs are cached by stamp in
 # ${REAL_IMAGE_CACHE:-$HOME/.cache/platform-backups-real}/<stamp>, so a second clone on the same

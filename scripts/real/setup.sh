@@ -51,7 +51,7 @@ apt_opts=(
 echo "setup:real: apt-get update (private lists in $APT)"
 apt-get "${apt_opts[@]}" -qq update
 
-# Shared libraries the bookworm tools need and this machine lacks, as apt would install them
+# Shared libraries the bookworm tools need and the host lacks, as apt would install them
 # (a simulation against the system's own dpkg status; nothing is installed).
 bookworm_names=()
 for spec in "${bookworm_debs[@]}"; do bookworm_names+=("${spec%%=*}"); done
@@ -61,7 +61,7 @@ while read -r name version; do
     missing_deps+=("$name=$version")
 done < <(apt-get "${apt_opts[@]}" -s install --no-install-recommends "${bookworm_debs[@]}" 2>/dev/null |
     sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p')
-((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries this machine lacks: ${missing_deps[*]}"
+((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries the host lacks: ${missing_deps[*]}"
 
 echo "setup:real: apt-get download ${trixie_debs[*]} ${bookworm_debs[*]} ${missing_deps[*]}"
 (cd "$APT/debs" && apt-get "${apt_opts[@]}" -qq download "${trixie_debs[@]}" "${bookworm_debs[@]}" "${missing_deps[@]}")

@@ -131,7 +131,7 @@ async function evaluate(base: string, expr: string, range?: { start: number; end
     }));
 }
 
-// --- The stack: three apps on one local host, ports free on this machine -----------------------------
+// --- The stack: three apps on one local host, ports free on the host ----------------------------------
 const DAY = 86_400;
 const now = Math.floor(Date.now() / 1000);
 /** The start of the most recent day whose 03:00 UTC has passed: its night's backups are over. */

@@ -20,7 +20,7 @@ import { createGenerated, ensureImages, generatedContainer, GeneratedContainer, 
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs } from "../../components";
+import { AppBackup, AppBackupArgs } from "../../components/appBackup";
 
 /**
  * The time bound given to the component for every restic call of the deploy-time check

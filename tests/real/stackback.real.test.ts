@@ -34,7 +34,9 @@ import { startPrometheus } from "./support/prometheus";
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { alertRules, AppBackup, AppBackupArgs, DRILL_METRICS, DRILL_METRICS_PORT, EXPORTER_PORT, RESTIC_METRICS, scrapeConfig, toYaml } from "../../components";
+import { alertRules, AppBackup, AppBackupArgs, scrapeConfig, toYaml } from "../../components";
+import { EXPORTER_PORT, RESTIC_METRICS } from "../../components/monitoring";
+import { DRILL_METRICS, DRILL_METRICS_PORT } from "../../components/restoreDrill";
 
 const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(2).toString("hex")}`;
 const APP = `rt${RUN_ID}`;

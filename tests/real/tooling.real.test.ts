@@ -5,7 +5,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStackFile, planSvg, repositoryCheckCommand, repositoryCheckShell } from "../../components";
+import { loadStackFile } from "../../components/config";
+import { planSvg } from "../../components/planView";
+import { repositoryCheckCommand, repositoryCheckShell } from "../../components/stackback";
 import { DRILL_ENTRYPOINT, DRILL_SCRIPT } from "../../components/restoreDrill";
 import { ok, ROOT, run } from "./support/engines";
 
