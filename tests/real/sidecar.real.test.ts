@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { installMocks, Registered, settle, valueOf } from "../support/pulumiMocks";
 import { bucketKeys, createBucket, docker, ok, required, runShell, Run } from "./support/engines";
-import { createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
+import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
 
 const registered = installMocks();
 
@@ -132,6 +132,7 @@ afterAll(() => {
 
 beforeAll(() => {
     ensureImages();
+    assertBridgeReachesS3();
     const version = ok(docker(["run", "--rm", LOCAL_IMAGES.stackBack, "restic", "version"]), "restic version in the stack-back image");
     expect(version.stdout).toMatch(/^restic 0\.18\.1 /);
 });

@@ -17,6 +17,7 @@ import * as path from "path";
 import { installMocks, settle, valueOf } from "../support/pulumiMocks";
 import { bucketKeys, createBucket, docker, ok, required, runShell, s3Request } from "./support/engines";
 import {
+    assertBridgeReachesS3,
     containerState,
     createGenerated,
     ensureImages,
@@ -267,6 +268,7 @@ afterAll(() => {
 
 beforeAll(async () => {
     ensureImages();
+    assertBridgeReachesS3();
     startAppContainers();
     // Far enough ahead for the tests before it (the check's cases take a few minutes here).
     backupAt = cronAhead(8);

@@ -204,3 +204,33 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
         clearTimeout(timer);
     }
 }
+
+/**
+ * Fails at once, with the host's routes, unless a container on the tier's bridge can open a TCP
+ * connection to the S3 relay: without it every later step would only wait for its own timeout.
+ * Call after ensureImages().
+ */
+export function assertBridgeReachesS3(): void {
+    const [host, port] = required("REAL_S3_BRIDGE_ENDPOINT").split(":");
+    const probe = docker([
+        "run",
+        "--rm",
+        "--network",
+        required("REAL_NETWORK"),
+        "--add-host",
+        `${host}:${required("REAL_S3_GATEWAY")}`,
+        LOCAL_IMAGES.stackBack,
+        "python3",
+        "-c",
+        `import socket; socket.create_connection(("${host}", ${Number(port)}), 5).close(); print("reached")`,
+    ]);
+    if (probe.status !== 0 || !/reached/.test(probe.stdout)) {
+        let routes = "(ip is not installed)";
+        try {
+            routes = run("ip", ["route"]).output;
+        } catch {
+            // the message below says so
+        }
+        throw new Error(`a container on ${required("REAL_NETWORK")} cannot reach S3 at ${host}:${port}:\n${probe.output}\nhost routes:\n${routes}`);
+    }
+}
