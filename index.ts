@@ -17,18 +17,22 @@ import {
     CONFIG_NAMESPACE,
     configFromPulumi,
     drilledApps,
+    fleetFileReader,
     formatProblems,
     monitoredApps,
     notificationEnv,
     plainSecretProblems,
+    resolveShard,
     scrapeConfig as scrapeConfigFor,
+    selectShard,
+    shardStackName,
     toYaml,
     validateStackConfig,
 } from "platform-backups";
 
 // 1. Read and validate ALL of the stack's config, not a list of keys: an unknown key of this
 // namespace, or a key in a namespace a few letters away from it, is refused instead of ignored.
-const { raw, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
+const { raw: own, problems: namespaceProblems } = configFromPulumi(pulumi.runtime.allConfig());
 // Which keys are secret: the SDK's own test, over PULUMI_CONFIG_SECRET_KEYS that the CLI sets
 // (@pulumi/pulumi 3.276.0 runtime/config.js:72 isConfigSecret, read from the store that
 // runtime/state.js:101 fills from the environment). It is exported at run time but left out of
@@ -39,11 +43,35 @@ if (typeof isConfigSecret !== "function") {
         "this @pulumi/pulumi has no runtime.isConfigSecret; the check that refuses plain-text secrets cannot run (pin @pulumi/pulumi 3.x as in package-lock.json)",
     );
 }
-const guarded = plainSecretProblems(raw, { stack: pulumi.getStack(), topLevelIsSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
-const { fleet, problems } = validateStackConfig(raw, [...namespaceProblems, ...guarded]);
-if (!fleet) {
+// A shard stack says only which shard of which fleet it is: the fleet is read from its stack file
+// beside Pulumi.yaml (the program runs in the project directory) and planned whole, so that every
+// shard gets the times, ports and drills of the unsplit fleet (docs/operating.md, "Split a fleet").
+const resolved = resolveShard(own, fleetFileReader(process.cwd()));
+const fleetStack = resolved.shard?.fleet ?? pulumi.getStack();
+// This stack's own keys are guarded with the CLI's knowledge of what is secret; a shard's fleet
+// file is read as a file, where an encrypted value is a `secure:` object.
+const fleetPart = Object.fromEntries(Object.entries(resolved.raw).filter(([key]) => own[key] === undefined));
+const guarded = [
+    ...plainSecretProblems(own, { stack: pulumi.getStack(), topLevelIsSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) }),
+    ...(resolved.shard ? plainSecretProblems(fleetPart, { stack: fleetStack }) : []),
+];
+// Ports and drill times come from the fleet's committed record; a missing one stops the deploy
+// with the command that records it (components/assignments.ts says why it never assigns here).
+const { fleet: whole, problems } = validateStackConfig(resolved.raw, [...namespaceProblems, ...resolved.problems, ...guarded], {
+    assignments: "require",
+    stack: fleetStack,
+});
+if (!whole) {
     throw new pulumi.RunError(formatProblems(problems));
 }
+const shardNames = Object.keys(whole.shards ?? {});
+if (!resolved.shard && shardNames.length > 0) {
+    throw new pulumi.RunError(
+        `Stack ${fleetStack} describes a fleet split into shards (${shardNames.join(", ")}); nothing was created or changed. ` +
+            `Deploy each shard's stack instead: ${shardNames.map((shard) => `pulumi up --stack ${shardStackName(fleetStack, shard)}`).join("; ")}`,
+    );
+}
+const fleet = resolved.shard ? selectShard(whole, whole.shards?.[resolved.shard.name]?.hosts ?? []) : whole;
 // Credentials are read through Config so that secrets stay secrets (validated above).
 const config = new pulumi.Config(CONFIG_NAMESPACE);
 

@@ -21,22 +21,23 @@ import { validateApps } from "./config/apps";
 import { buildFleet, completeSettings } from "./config/build";
 import type { Fleet, RawStackConfig } from "./config/fleet";
 import { validateHosts } from "./config/hosts";
-import { planAppDrills, planBackups, unusedGroupProblems } from "./config/plan";
+import { planBackups, unusedGroupProblems } from "./config/plan";
 import { validatePorts } from "./config/ports";
 import { quotaProblems } from "./config/quota";
 import { isMap, type Section } from "./config/section";
 import { unknownKeyProblems, validateSettings } from "./config/settings";
-import { closest, ConfigProblem, isEncrypted } from "./configFields";
+import { closest, isEncrypted } from "./configFields";
+import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 import { emptyFleetProblems } from "./configGuards";
-import { CONFIG_NAMESPACE, DEFAULTS } from "./configSchema";
+import type { AssignmentMode } from "./fleetAssign";
+import { shardsProblems } from "./shards";
 import type { MonitoredApp } from "./monitoring";
-import type { DrilledApp } from "./shapes";
+// Types of the public declarations from zod-free modules only (see components/index.ts).
+import type { ConfigProblem, DrilledApp } from "./shapes";
 
 export { CONFIG_NAMESPACE, DEFAULTS };
 
 export type { AppMonitoringSpec, AppRestoreDrillSpec, AppSpec, Fleet, HostSpec, RawStackConfig, RestoreDrillSettings } from "./config/fleet";
-export { dailyReplacement } from "./config/apps";
-export { DRILL_PORT_SPAN, drillPort, EXPORTER_PORT_SPAN, exporterPort } from "./config/ports";
 
 export type { ConfigProblem };
 
@@ -61,7 +62,23 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
  * Each section has its own validator in `config/`; each rule looks only at what the sections
  * before it accepted, so one mistake is reported once.
  */
-export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigProblem[] = []): { fleet?: Fleet; problems: ConfigProblem[] } {
+/** How {@link validateStackConfig} treats the record of ports and drill times. */
+export interface ValidateOptions {
+    /**
+     * `"assign"` (default): an app without a record that holds is given one (what
+     * `npm run plan -- --write` records). `"require"`: it is a problem naming that command (what
+     * `pulumi up` does, so that nothing is ever assigned at deploy time).
+     */
+    assignments?: AssignmentMode;
+    /** The fleet's stack, named in the refusal's command. */
+    stack?: string;
+}
+
+export function validateStackConfig(
+    raw: RawStackConfig,
+    found: readonly ConfigProblem[] = [],
+    options: ValidateOptions = {},
+): { fleet?: Fleet; problems: ConfigProblem[] } {
     // An empty fleet first: on purpose only (allowEmptyFleet), as `up` would remove every app's pipeline.
     const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw), ...emptyFleetProblems(raw)];
     const take = <T>(section: Section<T>): T => {
@@ -71,16 +88,27 @@ export function validateStackConfig(raw: RawStackConfig, found: readonly ConfigP
     const settings = take(validateSettings(raw));
     const notificationsValid = !problems.some((q) => q.path.startsWith("notifications"));
     const { hosts, hostNames } = take(validateHosts(raw));
+    if (settings.shards && hostNames) problems.push(...shardsProblems(settings.shards, hostNames));
     const apps = take(validateApps(raw, { namePrefix: settings.namePrefix, hostNames, notificationsValid }));
     const sharedUsers = take(validateAdoption(raw, apps, settings.namePrefix));
     problems.push(...unusedGroupProblems(raw, settings.schedule));
-    const ports = take(validatePorts(raw, { apps, hosts, monitoring: settings.monitoring, drills: settings.restoreDrills }));
-    problems.push(...quotaProblems(raw, { apps, monitoringRead: settings.monitoring !== undefined, exporters: ports.exporters, earlier: problems }));
     const backups = take(planBackups(raw, apps, settings.schedule));
-    const drills = take(planAppDrills(raw, ports.drilled, backups, settings.restoreDrills));
+    const ports = take(
+        validatePorts(raw, {
+            apps,
+            hosts,
+            monitoring: settings.monitoring,
+            drills: settings.restoreDrills,
+            backups,
+            recorded: settings.assignments ?? {},
+            mode: options.assignments ?? "assign",
+            stack: options.stack,
+        }),
+    );
+    problems.push(...quotaProblems(raw, { apps, monitoringRead: settings.monitoring !== undefined, exporters: ports.exporters, earlier: problems }));
     const complete = completeSettings(settings);
     if (problems.length > 0 || !complete) return { problems };
-    return { problems: [], fleet: buildFleet({ settings: complete, hosts, apps, ports, backups: { ...backups, drills }, sharedUsers }) };
+    return { problems: [], fleet: buildFleet({ settings: complete, hosts, apps, ports, backups: { ...backups, drills: ports.drills }, sharedUsers }) };
 }
 
 /** The monitored apps of a fleet, as the Prometheus rule and scrape generators take them. */

@@ -12,11 +12,9 @@
  */
 import * as z from "zod";
 
-/** A problem in the config: where, and what to do. */
-export interface ConfigProblem {
-    path: string;
-    message: string;
-}
+import type { ConfigProblem } from "./shapes";
+
+export type { ConfigProblem };
 
 /** A value as a message shows it; a string is called out as quoted, so `"true"` reads as text. */
 export function describeValue(value: unknown): string {

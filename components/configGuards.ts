@@ -11,15 +11,15 @@
  * Pure: no Pulumi import. The program asks the SDK which keys are secret; `npm run plan` reads the
  * stack file, where an encrypted value is a `secure:` object.
  */
-import { ConfigProblem, formatPath, isEncrypted, parseWith } from "./configFields";
+import { formatPath, isEncrypted, parseWith } from "./configFields";
+import type { RawStackConfig } from "./config/fleet";
+import type { ConfigProblem } from "./shapes";
 import { CONFIG_NAMESPACE, stackConfigSchema } from "./configSchema";
-
-type Raw = Record<string, unknown>;
 
 const isMap = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The problems of `apps: []` without `allowEmptyFleet: true` (and of a malformed allowEmptyFleet). */
-export function emptyFleetProblems(raw: Raw): ConfigProblem[] {
+export function emptyFleetProblems(raw: RawStackConfig): ConfigProblem[] {
     const parsed = parseWith(stackConfigSchema.shape.allowEmptyFleet, raw.allowEmptyFleet, ["allowEmptyFleet"], raw);
     if (parsed.problems.length > 0) return parsed.problems;
     if (!Array.isArray(raw.apps) || raw.apps.length > 0 || parsed.data === true) return [];
@@ -40,7 +40,7 @@ export const SECRET_SETTINGS = {
 } as const;
 
 /** Every location of a secret setting that holds a value in `raw`, as a path. */
-export function secretSettingPaths(raw: Raw): (string | number)[][] {
+export function secretSettingPaths(raw: RawStackConfig): (string | number)[][] {
     const paths: (string | number)[][] = SECRET_SETTINGS.topLevel.filter((key) => raw[key] !== undefined).map((key) => [key]);
     const inNotifications = (notifications: unknown, prefix: (string | number)[]) => {
         if (!isMap(notifications)) return;
@@ -51,7 +51,7 @@ export function secretSettingPaths(raw: Raw): (string | number)[][] {
     return paths;
 }
 
-const valueAt = (raw: Raw, path: readonly (string | number)[]): unknown =>
+const valueAt = (raw: RawStackConfig, path: readonly (string | number)[]): unknown =>
     path.reduce<unknown>((value, key) => (value === undefined || value === null ? undefined : (value as Record<string | number, unknown>)[key]), raw);
 
 /** The `--path` form Pulumi's CLI takes: `apps[2].notifications.emailPassword`. */
@@ -82,7 +82,7 @@ export interface SecrecyOracle {
  * A secret setting with a plain-text value: one problem per setting, with the command that stores
  * it encrypted. Empty values are not secrets (`discordWebhook: ""` turns Discord off for an app).
  */
-export function plainSecretProblems(raw: Raw, oracle: SecrecyOracle = {}): ConfigProblem[] {
+export function plainSecretProblems(raw: RawStackConfig, oracle: SecrecyOracle = {}): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const path of secretSettingPaths(raw)) {
         const value = valueAt(raw, path);

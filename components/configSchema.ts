@@ -11,44 +11,19 @@
  */
 import * as z from "zod";
 import { Checked, field, flag, secretText, text, wholeNumber } from "./configFields";
+import { assignmentsSchema, shardSchema, shardsSchema } from "./fleetSchemas";
+import { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 import { parseClock } from "./cron";
 import { DEFAULT_GRACE_HOURS, DEFAULT_REFRESH_INTERVAL_SECONDS, runbookBaseUrlProblem } from "./monitoring";
-import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_MOUNT, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
+import { DEFAULT_NAME_PREFIX, DEFAULT_VAULT_NAME_PREFIX } from "./naming";
 import { notificationsSchema } from "./notifications";
 import { ageRecipientProblem } from "./recovery";
 import { DRILL_DEFAULTS, MAX_CHECK_SLICES } from "./restoreDrill";
 import { retiredOnProblem, retiredPathProblem } from "./retiredPaths";
-import {
-    caCertProblems,
-    DEFAULT_CHECK_TIMEOUT_SECONDS,
-    DEFAULT_RETENTION_DAYS,
-    DEFAULT_STACKBACK_IMAGE,
-    imageProblems,
-    isTimeZone,
-    minioEndpointProblem,
-} from "./stackback";
+import { DEFAULT_DRILL_CONCURRENCY } from "./drillSlots";
+import { caCertProblems, DEFAULT_STACKBACK_IMAGE, imageProblems, isTimeZone, minioEndpointProblem } from "./stackback";
 
-/** The config namespace: keys are `platform-backups:<key>` in `Pulumi.<stack>.yaml`. */
-export const CONFIG_NAMESPACE = "platform-backups";
-
-/** Defaults that reproduce the original write-up. */
-export const DEFAULTS = {
-    retentionDays: DEFAULT_RETENTION_DAYS,
-    scheduleStart: "02:00",
-    spacingMinutes: 20,
-    maxConcurrent: 1,
-    vaultMount: DEFAULT_VAULT_MOUNT,
-    minioSsl: true,
-    /** Lowest host port of the restic exporters; see `exporterPort` in config.ts. */
-    exporterPortBase: 9471,
-    /**
-     * Lowest host port of the restore drills' metrics. The exporters take 9471-10470 (base plus
-     * `EXPORTER_PORT_SPAN`); the drills take the next 1000 ports, so by default the two never meet.
-     */
-    drillPortBase: 10471,
-    timezone: "UTC",
-    checkTimeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS,
-} as const;
+export { CONFIG_NAMESPACE, DEFAULTS } from "./configDefaults";
 
 /** A time of day, `HH:MM` on a 24-hour clock, read as minutes after midnight. */
 function clock(description: string) {
@@ -224,6 +199,12 @@ const restoreDrillsSchema = z.strictObject({
         min: 1,
         description: `bytes restored from each snapshot at most (default ${DRILL_DEFAULTS.sampleBytes})`,
     }).optional(),
+    maxConcurrent: wholeNumber({
+        unit: "drills",
+        min: 1,
+        default: DEFAULT_DRILL_CONCURRENCY,
+        description: "drills of one storage group that may run at once",
+    }),
     expectedDuration: wholeNumber({
         unit: "minutes",
         min: 1,
@@ -298,6 +279,11 @@ export const stackConfigSchema = z.strictObject({
     monitoring: monitoringSchema.optional(),
     restoreDrills: restoreDrillsSchema.optional(),
     recovery: recoverySchema.optional(),
+    assignments: assignmentsSchema
+        .optional()
+        .meta({ description: "written by `npm run plan -- --stack <name> --write`: each app's recorded ports and drill time" }),
+    shards: shardsSchema.optional().meta({ description: "the fleet's hosts cut into shards, each deployed as the stack <fleet>-<shard>" }),
+    shard: shardSchema.optional().meta({ description: "in a shard's own stack file: which fleet and which shard it is" }),
     timezone: text({ default: DEFAULTS.timezone, rule: timezoneProblem, description: "IANA time zone of the schedules" }),
     checkTimeoutSeconds: wholeNumber({
         unit: "seconds",

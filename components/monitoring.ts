@@ -73,8 +73,38 @@ export const DEFAULT_REFRESH_INTERVAL_SECONDS = 3600;
  */
 export const EXPORTER_CACHE_PATH = "/root/.cache/restic";
 
-/** The exporter's own start command (Dockerfile of 2.0.2: `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini). */
-export const EXPORTER_START = "/usr/local/bin/python -u /app/exporter.py";
+/**
+ * Python run at the exporter's start instead of `/app/exporter.py` itself: it loads the exporter as
+ * a module, makes the global `restic stats --mode raw-data --json` result carry
+ * `total_blob_count: 0` when restic leaves it out, and then runs the exporter's own `main()`.
+ *
+ * Why: restic 0.18 and 0.19 print `total_blob_count` with `omitempty` (cmd/restic/cmd_stats.go,
+ * `TotalBlobCount ... json:"total_blob_count,omitempty"`), so on a repository without a snapshot
+ * the field is absent; restic-exporter 2.0.2 (exporter/exporter.py:413) and 2.1.2 (:427) read
+ * `stats_data["total_blob_count"]`, the KeyError fails the whole refresh, and the exporter serves
+ * HTTP 200 with no `restic_*` metric at all until the first backup. With the default added, an
+ * empty repository reads `restic_snapshots_total 0` and `restic_check_success 1`: "no backup yet"
+ * has a metric. Everything else is the exporter's own code. If a later release renames
+ * `ResticCollector.get_stats_data`, the start fails loudly (the container restarts, and
+ * `ResticExporterDown` fires) instead of silently serving nothing.
+ * No single quote in it: it is embedded in `sh -c '...'` strings.
+ */
+export const EXPORTER_START_PYTHON = [
+    'import sys; sys.path.insert(0, "/app"); import exporter',
+    "stats = exporter.ResticCollector.get_stats_data",
+    'exporter.ResticCollector.get_stats_data = lambda self, *a, **k: {"total_blob_count": 0, **stats(self, *a, **k)}',
+    "exporter.main()",
+].join("; ");
+
+/**
+ * The exporter's start command: the image's own interpreter (Dockerfile of 2.0.2:
+ * `CMD ["/usr/local/bin/python", "-u", "/app/exporter.py"]`, behind tini) running
+ * {@link EXPORTER_START_PYTHON}.
+ */
+export const EXPORTER_COMMAND: readonly string[] = ["/usr/local/bin/python", "-u", "-c", EXPORTER_START_PYTHON];
+
+/** {@link EXPORTER_COMMAND} as one shell command, for a start that writes the CA first. */
+export const EXPORTER_START = `/usr/local/bin/python -u -c '${EXPORTER_START_PYTHON}'`;
 
 /** Where the exporter's start command writes a CA given as PEM text (`RESTIC_CACERT`). */
 export const EXPORTER_CA_FROM_PEM = "/tmp/platform-backups/ca.pem";
@@ -141,7 +171,7 @@ export const ALERT_SEVERITY: Readonly<Record<AlertName, "critical" | "warning">>
  */
 export const RUNBOOK_PAGE = "docs/monitoring.md";
 
-/** The page that is the runbook of the restore drill and quota alerts, beside {@link RUNBOOK_PAGE}. */
+/** The page that is the runbook of the restore drill and quota alerts, beside `RUNBOOK_PAGE`. */
 export const RESTORE_RUNBOOK_PAGE = "docs/restore.md";
 
 // ---------------------------------------------------------------------------------------------
@@ -282,7 +312,7 @@ export interface MonitoringOptions {
     /** How long the exporter may be unreachable or missing before an alert. Default 15 minutes. */
     exporterDownMinutes?: number;
     /**
-     * Absolute http(s) address of the runbook page ({@link RUNBOOK_PAGE} in your git web UI), e.g.
+     * Absolute http(s) address of the runbook page (`RUNBOOK_PAGE` in your git web UI), e.g.
      * `https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md`. Each
      * alert then carries `runbook_url: <runbookBaseUrl>#<alert>`. Unset: no `runbook_url` at all,
      * since a relative link is dead in Alertmanager, chat and paging tools.
@@ -390,7 +420,7 @@ export function runbookBaseUrlProblem(url: string): string | undefined {
     return `"${url}" is not an absolute http(s) URL; give the address of docs/monitoring.md in your git web UI, e.g. "https://git.example.com/platform/platform-backups/-/blob/main/docs/monitoring.md"`;
 }
 
-/** The runbook link of one alert (its heading in {@link RUNBOOK_PAGE}), or undefined without a base URL. */
+/** The runbook link of one alert (its heading in `RUNBOOK_PAGE`), or undefined without a base URL. */
 export function runbookUrl(alert: AlertName, options: MonitoringOptions = {}): string | undefined {
     if (options.runbookBaseUrl === undefined) return undefined;
     return `${options.runbookBaseUrl}#${alert.toLowerCase()}`;
@@ -465,6 +495,17 @@ export function quotaForecastAlertRule(entry: MonitoredApp, options: MonitoringO
     };
 }
 
+/** The rule maker of one app: its labels (severity by alert) and annotations (runbook link when configured). */
+function appRule(entry: MonitoredApp, options: MonitoringOptions) {
+    return (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
+        annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
+    });
+}
+
 /**
  * The alert rules of one app. Rules are per app so that each carries its own threshold, every
  * app is covered even when its exporter never reported (`absent` must name the app), and alerts
@@ -477,15 +518,7 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
     const refresh = entry.refreshIntervalSeconds ?? options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS;
     const downFor = promDuration((options.exporterDownMinutes ?? DEFAULT_EXPORTER_DOWN_MINUTES) * 60);
     const who = `${entry.app} (group ${entry.group}, host ${entry.host})`;
-    const rule = (alert: AlertName, expr: string, forDuration: string, summary: string, description: string): AlertRule => {
-        return {
-            alert,
-            expr,
-            for: forDuration,
-            labels: { severity: ALERT_SEVERITY[alert], app: entry.app, group: entry.group, host: entry.host },
-            annotations: { summary, description, ...runbookAnnotation(options.runbookBaseUrl, alert) },
-        };
-    };
+    const rule = appRule(entry, options);
 
     return [
         // App level: the newest snapshot of any path set and any snapshot hostname (the sidecar's
@@ -557,9 +590,9 @@ export function appAlertRules(entry: MonitoredApp, options: MonitoringOptions = 
 }
 
 /**
- * The Prometheus rule file for the whole fleet: every alert of {@link ALERTS} for every monitored
- * app, {@link QUOTA_ALERT} for those with a quota, and the two drill alerts
- * ({@link DRILL_ALERTS}) for every app of `drills`.
+ * The Prometheus rule file for the whole fleet: every alert of `ALERTS` for every monitored
+ * app, `QUOTA_ALERT` for those with a quota, and the two drill alerts
+ * (`DRILL_ALERTS`) for every app of `drills`.
  */
 export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOptions = {}, drills: readonly DrilledApp[] = []): RuleFile {
     assertValidFleet(fleet, options);
@@ -579,6 +612,7 @@ export function alertRules(fleet: readonly MonitoredApp[], options: MonitoringOp
 
 /** A scrape config file (for `scrape_config_files`, or to paste under `scrape_configs`). */
 export interface ScrapeConfigFile {
+    /** The exporters' job and, with drills, the drills' job. */
     scrape_configs: ScrapeJob[];
 }
 

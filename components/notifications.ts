@@ -17,57 +17,18 @@
  */
 import * as z from "zod";
 import { Checked, ConfigProblem, describeValue, field, parseWith, secretText } from "./configFields";
-import type { EnvEntry } from "./shapes";
+import { mergeNotifications, missingEmailFields, NOTIFICATION_KEYS } from "./notificationEnv";
+import type { NotificationSettings } from "./shapes";
 
-/**
- * Notification settings of the stack (defaults) or of one app (override). Every field is
- * optional; an app's field, when present, wins over the stack's. In an app, `emailHost: ""`
- * turns e-mail off and `discordWebhook: ""` turns Discord off, whatever the stack sets.
- */
-export interface NotificationSettings {
-    /** SMTP server host name, without scheme. */
-    emailHost?: string;
-    /** SMTP port: 465 (implicit TLS) or 587 (STARTTLS). */
-    emailPort?: number;
-    /** SMTP login; also the sender address. */
-    emailUser?: string;
-    /** SMTP password (secret). */
-    emailPassword?: string;
-    /** Recipients. */
-    emailSendTo?: readonly string[];
-    /** Discord webhook URL, `https://...` (secret: the URL is the credential). */
-    discordWebhook?: string;
-}
-
-/** The config keys of a notifications map, in the order they are emitted. */
-export const NOTIFICATION_KEYS = ["emailHost", "emailPort", "emailUser", "emailPassword", "emailSendTo", "discordWebhook"] as const;
-
-/** The stack-back variable each setting becomes, and whether its value is secret. */
-export const NOTIFICATION_ENV: Readonly<Record<(typeof NOTIFICATION_KEYS)[number], { name: string; secret: boolean }>> = {
-    emailHost: { name: "EMAIL_HOST", secret: false },
-    emailPort: { name: "EMAIL_PORT", secret: false },
-    emailUser: { name: "EMAIL_HOST_USER", secret: false },
-    emailPassword: { name: "EMAIL_HOST_PASSWORD", secret: true },
-    emailSendTo: { name: "EMAIL_SEND_TO", secret: false },
-    discordWebhook: { name: "DISCORD_WEBHOOK", secret: true },
-};
-
-/** The fields without which stack-back sends no e-mail. */
-const EMAIL_REQUIRED = ["emailHost", "emailPort", "emailUser", "emailSendTo"] as const;
-const EMAIL_FIELDS = ["emailHost", "emailPort", "emailUser", "emailPassword", "emailSendTo"] as const;
+// The env side (no zod) lives in notificationEnv.ts, which the public face exports.
+export { mergeNotifications, missingEmailFields, NOTIFICATION_ENV, NOTIFICATION_KEYS, notificationEnv } from "./notificationEnv";
+export type { NotificationSettings };
 
 /** Ports on which stack-back encrypts the SMTP session. */
 export const SMTP_TLS_PORTS: readonly number[] = [465, 587];
 
 const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 const ADDRESS_PATTERN = /^[^\s@,'"<>]+@[^\s@,'"<>]+\.[^\s@,'"<>]+$/;
-
-/** Whether a merged setting counts as set: empty strings and lists mean "off". */
-function isSet(value: unknown): boolean {
-    if (value === undefined || value === null || value === "") return false;
-    if (Array.isArray(value)) return value.length > 0;
-    return true;
-}
 
 const QUOTE_PROBLEM = "must not contain a single quote ('): stack-back writes its environment between single quotes and its cron job would break";
 
@@ -154,27 +115,6 @@ export function readNotifications(raw: unknown, path: string): { settings: Notif
     return { settings: data ?? {}, problems: prefixed };
 }
 
-/** The app's effective settings: each field of `appOverride` that is present wins over the stack's. */
-export function mergeNotifications(stackDefaults: NotificationSettings = {}, appOverride: NotificationSettings = {}): NotificationSettings {
-    const merged: NotificationSettings = {};
-    for (const key of NOTIFICATION_KEYS) {
-        const value = appOverride[key] !== undefined ? appOverride[key] : stackDefaults[key];
-        if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-    }
-    return merged;
-}
-
-/** Whether e-mail is turned off on purpose (`emailHost: ""`). */
-function emailOff(settings: NotificationSettings): boolean {
-    return settings.emailHost === "";
-}
-
-/** E-mail fields that are missing for e-mail to work, when some e-mail field is set; else empty. */
-export function missingEmailFields(settings: NotificationSettings): string[] {
-    if (emailOff(settings) || !EMAIL_FIELDS.some((key) => isSet(settings[key]))) return [];
-    return EMAIL_REQUIRED.filter((key) => !isSet(settings[key]));
-}
-
 /**
  * Problems with a notifications map at `path`, each with its path and a fix. With
  * `stackDefaults` (the stack's raw map), `config` is an app's override and the e-mail settings it
@@ -198,29 +138,4 @@ function incomplete(path: string, missing: readonly string[], hasOwnMap: boolean
         path,
         message: `e-mail is half configured${inherited}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing, and stack-back then silently sends no e-mail; set ${missing.length === 1 ? "it" : "them"} here or under notifications, or set emailHost: "" to turn e-mail off`,
     };
-}
-
-/**
- * The sidecar's notification variables for one app: the stack's defaults with the app's
- * overrides, field by field. Unset and empty values are omitted; stack-back has no boolean switch
- * here, so nothing is ever set to "false". Throws when the merged settings would be silently
- * ignored by stack-back (validate with {@link notificationProblems} first).
- */
-export function notificationEnv(stackDefaults?: NotificationSettings, appOverride?: NotificationSettings): EnvEntry[] {
-    const merged = mergeNotifications(stackDefaults, appOverride);
-    const missing = missingEmailFields(merged);
-    if (missing.length > 0)
-        throw new Error(`e-mail notifications are missing ${missing.join(", ")}; stack-back would send no e-mail (see notificationProblems)`);
-    if (isSet(merged.discordWebhook) && !String(merged.discordWebhook).startsWith("https://")) {
-        throw new Error("the Discord webhook must start with https://; stack-back would ignore it (see notificationProblems)");
-    }
-    const entries: EnvEntry[] = [];
-    for (const key of NOTIFICATION_KEYS) {
-        const value = merged[key];
-        if (!isSet(value)) continue;
-        if (emailOff(merged) && (EMAIL_FIELDS as readonly string[]).includes(key)) continue;
-        const text = Array.isArray(value) ? value.join(",") : String(value);
-        entries.push({ name: NOTIFICATION_ENV[key].name, value: text, secret: NOTIFICATION_ENV[key].secret });
-    }
-    return entries;
 }

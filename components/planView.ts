@@ -228,25 +228,17 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
     const perMinute = plotWidth / (to - from);
     const x = (minute: number) => round(plotLeft + (minute - from) * perMinute);
 
-    const parts: string[] = [];
-    let y = SVG.margin;
-
-    // Heading: what, which stack, which zone, then the legend.
-    const title = options.stack !== undefined ? `Backup plan: stack ${options.stack}` : "Backup plan";
-    y += SVG.titleSize;
-    parts.push(text(SVG.margin, y, title, { size: SVG.titleSize, weight: "bold", cls: "title" }));
-    const hostCount = new Set(hosts.values()).size;
-    const summary = [
-        `${slots.length} app${slots.length === 1 ? "" : "s"} in ${lanes.length} storage group${lanes.length === 1 ? "" : "s"}`,
-        ...(hostOf ? [`${hostCount} host${hostCount === 1 ? "" : "s"}`] : []),
-        `all times ${timezone}, the zone the sidecars' cron runs in`,
-    ].join(" · ");
-    y += SVG.lineGap + SVG.subtitleSize;
-    parts.push(text(SVG.margin, y, summary, { size: SVG.subtitleSize, fill: COLOUR.muted, cls: "subtitle" }));
-    y += SVG.lineGap * 2;
-    const legend = renderLegend(SVG.margin, y, SVG.targetWidth - SVG.margin, drillRows.length > 0);
-    parts.push(legend.svg);
-    y = legend.bottom + SVG.lineGap * 2;
+    const heading = renderHeading({
+        stack: options.stack,
+        timezone,
+        apps: slots.length,
+        groups: lanes.length,
+        hosts: hostOf ? new Set(hosts.values()).size : undefined,
+        drills: drillRows.length > 0,
+    });
+    const parts = [heading.svg];
+    const title = heading.title;
+    let y = heading.bottom;
 
     // Hour ticks: every 5, 10, 15, ... minutes, as close as the labels allow.
     const axisTop = y;
@@ -265,29 +257,63 @@ export function planSvg(slots: readonly PlannedSlot[], groupsWindows: Readonly<R
         y += height + SVG.laneGap;
     }
     const bottom = y - SVG.laneGap;
+    const ticks = renderTicks({ from, to, step, x, top: axisTop, bottom });
+    const height = round(bottom + SVG.margin);
+    return svgDocument(`${title} (${timezone})`, height, [...parts, ...backgrounds, `<g class="hours">`, ...ticks, `</g>`, ...laneParts]);
+}
+
+/** The hour ticks: a grid line and a clock label every `step` minutes from `from` to `to`. */
+function renderTicks(axis: { from: number; to: number; step: number; x: (minute: number) => number; top: number; bottom: number }): string[] {
+    const { step, x, top } = axis;
     const ticks: string[] = [];
-    for (let minute = Math.ceil(from / step) * step; minute <= to; minute += step) {
+    for (let minute = Math.ceil(axis.from / step) * step; minute <= axis.to; minute += step) {
         ticks.push(
-            `<line x1="${x(minute)}" y1="${axisTop + SVG.axisHeight - 6}" x2="${x(minute)}" y2="${bottom}" stroke="${COLOUR.grid}"/>`,
-            text(x(minute), axisTop + SVG.fontSize + 2, formatClock(minute), { anchor: "middle", fill: COLOUR.muted, cls: "tick" }),
+            `<line x1="${x(minute)}" y1="${top + SVG.axisHeight - 6}" x2="${x(minute)}" y2="${axis.bottom}" stroke="${COLOUR.grid}"/>`,
+            text(x(minute), top + SVG.fontSize + 2, formatClock(minute), { anchor: "middle", fill: COLOUR.muted, cls: "tick" }),
         );
     }
-    const height = round(bottom + SVG.margin);
+    return ticks;
+}
+
+/** The SVG document around `body`: size, font, title and a white background. */
+function svgDocument(title: string, height: number, body: readonly string[]): string {
     const width = SVG.targetWidth;
     return [
         `<?xml version="1.0" encoding="UTF-8"?>`,
         `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" font-size="${SVG.fontSize}">`,
-        `<title>${escapeXml(`${title} (${timezone})`)}</title>`,
+        `<title>${escapeXml(title)}</title>`,
         `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-        ...parts,
-        ...backgrounds,
-        `<g class="hours">`,
-        ...ticks,
-        `</g>`,
-        ...laneParts,
+        ...body,
         `</svg>`,
         ``,
     ].join("\n");
+}
+
+/**
+ * The heading of the plan picture: what, which stack, how many apps, groups and hosts, which
+ * zone, then the legend. Returns its SVG, the title and where the heading ends.
+ */
+function renderHeading(about: { stack?: string; timezone: string; apps: number; groups: number; hosts?: number; drills: boolean }): {
+    svg: string;
+    title: string;
+    bottom: number;
+} {
+    const parts: string[] = [];
+    let y = SVG.margin;
+    const title = about.stack !== undefined ? `Backup plan: stack ${about.stack}` : "Backup plan";
+    y += SVG.titleSize;
+    parts.push(text(SVG.margin, y, title, { size: SVG.titleSize, weight: "bold", cls: "title" }));
+    const summary = [
+        `${about.apps} app${about.apps === 1 ? "" : "s"} in ${about.groups} storage group${about.groups === 1 ? "" : "s"}`,
+        ...(about.hosts !== undefined ? [`${about.hosts} host${about.hosts === 1 ? "" : "s"}`] : []),
+        `all times ${about.timezone}, the zone the sidecars' cron runs in`,
+    ].join(" · ");
+    y += SVG.lineGap + SVG.subtitleSize;
+    parts.push(text(SVG.margin, y, summary, { size: SVG.subtitleSize, fill: COLOUR.muted, cls: "subtitle" }));
+    y += SVG.lineGap * 2;
+    const legend = renderLegend(SVG.margin, y, SVG.targetWidth - SVG.margin, about.drills);
+    parts.push(legend.svg);
+    return { svg: parts.join("\n"), title, bottom: legend.bottom + SVG.lineGap * 2 };
 }
 
 /** Escapes text for XML content and attribute values. */

@@ -2,7 +2,7 @@
  * Scheduled restore drills: proof, every day, that the newest backup of an app comes back.
  *
  * One drill container per app, on the app's host, runs daily outside its storage group's backup
- * windows ({@link planDrills}). Each run, with the app's READ-ONLY MinIO identity and `--no-lock`:
+ * windows (components/drillSlots.ts). Each run, with the app's READ-ONLY MinIO identity and `--no-lock`:
  *   1. takes the newest snapshot of each path set (`snapshots --latest 1 --group-by paths`: the
  *      volumes snapshot and each database dump; never grouped by host, which changes whenever
  *      stack-back's container is recreated),
@@ -25,8 +25,6 @@
  * Pure: no Pulumi import. The component turns {@link drillContainerSpec} into a `docker.Container`.
  */
 import { readAsset } from "./assets";
-import { dailyCron, formatClock, MINUTES_PER_DAY } from "./cron";
-import type { GroupWindow, PlannedSlot } from "./schedule";
 import { type AlertRule, DRILL_ALERTS, type DrilledApp, type EnvEntry, type ScrapeJob } from "./shapes";
 import { DEFAULT_STACKBACK_IMAGE, plainEnv, resticAccessEnv } from "./stackback";
 
@@ -139,8 +137,9 @@ export const DRILL_METRICS_SERVER = readAsset("drill_metrics.py");
 /**
  * The container's command. Cron jobs do not inherit the container's environment, so it is saved
  * (quoted by the shell's own `export -p`) to a root-only file the job sources, as stack-back
- * does with `/.env`. The first metrics file holds only the start time; the server runs in the
- * background and cron in the foreground, like stack-back's entrypoint. The file:
+ * does with `/.env`. The first metrics file holds only the start time; the server and cron run as
+ * children of the shell, which stays PID 1 and waits for cron, like stack-back's entrypoint
+ * (dcron cannot be PID 1: its `setpgid(0, 0)` fails for a session leader). The file:
  * `components/assets/drill_entrypoint.sh`, uploaded as `entrypoint.sh`.
  */
 export const DRILL_ENTRYPOINT = readAsset("drill_entrypoint.sh");
@@ -162,7 +161,7 @@ export interface DrillOptions {
     accessKeyId: string;
     /** Secret key of the app's read-only MinIO user (secret). */
     secretAccessKey: string;
-    /** When the drill runs: `M H * * *` from {@link planDrills}. */
+    /** When the drill runs: `M H * * *`, from the drill planner (components/drillSlots.ts). */
     schedule: string;
     /** Host port Prometheus scrapes the drill's metrics on; unique per host. */
     port: number;
@@ -260,16 +259,6 @@ export function drillContainerSpec(options: DrillOptions): DrillContainerSpec {
 // Planning: outside the backup windows of the group
 // ---------------------------------------------------------------------------------------------
 
-/** One app asking for a drill time. */
-export interface DrillRequest {
-    app: string;
-    group: string;
-    /** Minutes the drill is expected to take. Default 60. */
-    expectedDuration?: number;
-    /** An explicit start (minutes after midnight) that is checked, not moved. */
-    explicitStart?: number;
-}
-
 /** A planned drill. */
 export interface DrillSlot {
     app: string;
@@ -279,102 +268,6 @@ export interface DrillSlot {
     /** Expected end (start + duration; may pass 1440). */
     end: number;
     cron: string;
-}
-
-/** Intervals [start, end) on a daily circle, as at most two intervals within [0, 1440). */
-function onCircle(start: number, end: number): Array<[number, number]> {
-    const length = end - start;
-    if (length >= MINUTES_PER_DAY) return [[0, MINUTES_PER_DAY]];
-    const s = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-    return s + length <= MINUTES_PER_DAY
-        ? [[s, s + length]]
-        : [
-              [s, MINUTES_PER_DAY],
-              [0, s + length - MINUTES_PER_DAY],
-          ];
-}
-
-function overlaps(a: Array<[number, number]>, b: Array<[number, number]>): boolean {
-    return a.some(([as, ae]) => b.some(([bs, be]) => as < be && bs < ae));
-}
-
-/**
- * Places each drill outside every backup slot of its group (each widened by `gapMinutes` on both
- * sides, for a backup that runs long and its prune) and outside the other drills of its group:
- * drills of one storage group share its I/O like backups do. The search starts at the group's
- * last backup end plus the gap (or at the window end when it is set), so drills follow the night's
- * backups; appending an app moves no other drill. Returns problems for explicit starts that collide,
- * and for groups whose day has no room.
- */
-export function planDrills(
-    requests: readonly DrillRequest[],
-    backupSlots: readonly PlannedSlot[],
-    windows: Readonly<Record<string, GroupWindow>> = {},
-    gapMinutes: number = DRILL_DEFAULTS.gapMinutes,
-): { slots: DrillSlot[]; problems: Array<{ index: number; message: string }> } {
-    const busy = new Map<string, Array<{ what: string; at: Array<[number, number]> }>>();
-    const busyOf = (group: string) => {
-        let list = busy.get(group);
-        if (!list) {
-            list = backupSlots
-                .filter((s) => s.group === group)
-                .map((s) => ({
-                    what: `the backup of ${s.app} (${formatClock(s.start)}-${formatClock(s.end)})`,
-                    at: onCircle(s.start - gapMinutes, s.end + gapMinutes),
-                }));
-            busy.set(group, list);
-        }
-        return list;
-    };
-    const slots: Array<DrillSlot | undefined> = requests.map(() => undefined);
-    const problems: Array<{ index: number; message: string }> = [];
-    const place = (request: DrillRequest, index: number, start: number, duration: number) => {
-        const wrapped = ((start % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-        busyOf(request.group).push({ what: `the drill of ${request.app} (${formatClock(wrapped)})`, at: onCircle(wrapped, wrapped + duration) });
-        slots[index] = { app: request.app, group: request.group, start: wrapped, end: wrapped + duration, cron: dailyCron(wrapped) };
-    };
-    // Pinned drills first, whatever their place in the list: a planned drill listed before one
-    // must still keep out of its way (else moving the planned one could run it into the pin).
-    requests.forEach((request, index) => {
-        if (request.explicitStart === undefined) return;
-        const duration = request.expectedDuration ?? DRILL_DEFAULTS.expectedDuration;
-        const start = request.explicitStart;
-        const clash = busyOf(request.group).find((b) => overlaps(b.at, onCircle(start, start + duration)));
-        if (clash)
-            problems.push({
-                index,
-                message: `the drill at ${formatClock(start)} (${duration} min) overlaps ${clash.what}; drills must run outside the group's backups and other drills`,
-            });
-        place(request, index, start, duration);
-    });
-    requests.forEach((request, index) => {
-        if (request.explicitStart !== undefined) return;
-        const duration = request.expectedDuration ?? DRILL_DEFAULTS.expectedDuration;
-        const list = busyOf(request.group);
-        const groupSlots = backupSlots.filter((s) => s.group === request.group);
-        const windowEnd = windows[request.group]?.end;
-        const after = groupSlots.length > 0 ? Math.max(...groupSlots.map((s) => s.end)) + gapMinutes : 0;
-        const from =
-            windowEnd !== undefined ? Math.max(after, windowEnd < (windows[request.group]?.start ?? 0) ? windowEnd + MINUTES_PER_DAY : windowEnd) : after;
-        let start: number | undefined;
-        for (let offset = 0; offset < MINUTES_PER_DAY; offset++) {
-            const candidate = from + offset;
-            if (!list.some((b) => overlaps(b.at, onCircle(candidate, candidate + duration)))) {
-                start = candidate;
-                break;
-            }
-        }
-        if (start === undefined) {
-            problems.push({
-                index,
-                message: `no ${duration}-minute gap outside the backups and drills of group ${request.group}; shorten the drill or the backups`,
-            });
-            start = from;
-        }
-        place(request, index, start, duration);
-    });
-    problems.sort((a, b) => a.index - b.index);
-    return { slots: slots as DrillSlot[], problems };
 }
 
 // ---------------------------------------------------------------------------------------------

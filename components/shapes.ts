@@ -45,9 +45,13 @@ export type AlertName =
 
 /** One Prometheus alerting rule. */
 export interface AlertRule {
+    /** The alert's name. */
     alert: AlertName;
+    /** The PromQL condition. */
     expr: string;
+    /** How long the condition must hold before the alert fires, e.g. `90m`. */
     for: string;
+    /** Severity, and the app, storage group and host the alert is about. */
     labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
     /** `runbook_url` only when a runbook base URL is set. */
     annotations: { summary: string; description: string; runbook_url?: string };
@@ -55,15 +59,21 @@ export interface AlertRule {
 
 /** A Prometheus rule file (`rule_files`). */
 export interface RuleFile {
+    /** The rule groups; the rules of each are evaluated together. */
     groups: Array<{ name: string; rules: AlertRule[] }>;
 }
 
 /** One Prometheus scrape job. */
 export interface ScrapeJob {
+    /** The job's name, the `job` label of its series. */
     job_name: string;
+    /** The path scraped on every target. */
     metrics_path: string;
+    /** How often, e.g. `1m`; Prometheus' global default when absent. */
     scrape_interval?: string;
+    /** Bound of one scrape; Prometheus' global default when absent. */
     scrape_timeout?: string;
+    /** One target (`host:port`) per app, labelled with its app, storage group and host. */
     static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
 }
 
@@ -79,8 +89,11 @@ export interface EnvEntry {
 
 /** One app with a drill, as Prometheus sees it. */
 export interface DrilledApp {
+    /** The app's name. */
     app: string;
+    /** Its storage group. */
     group: string;
+    /** The host its drill runs on. */
     host: string;
     /** `host:port` of the drill's metrics server. */
     address: string;
@@ -88,4 +101,32 @@ export interface DrilledApp {
     intervalHours?: number;
     /** Hours a drill may be overdue. Default `DRILL_DEFAULTS.graceHours` (restoreDrill.ts). */
     graceHours?: number;
+}
+
+/** A problem in the config: where, and what to do. */
+export interface ConfigProblem {
+    /** Where, e.g. `apps[2] (n8n).schedule`. */
+    path: string;
+    /** What is wrong and how to fix it. */
+    message: string;
+}
+
+/**
+ * Notification settings of the stack (defaults) or of one app (override). Every field is
+ * optional; an app's field, when present, wins over the stack's. In an app, `emailHost: ""`
+ * turns e-mail off and `discordWebhook: ""` turns Discord off, whatever the stack sets.
+ */
+export interface NotificationSettings {
+    /** SMTP server host name, without scheme. */
+    emailHost?: string;
+    /** SMTP port: 465 (implicit TLS) or 587 (STARTTLS). */
+    emailPort?: number;
+    /** SMTP login; also the sender address. */
+    emailUser?: string;
+    /** SMTP password (secret). */
+    emailPassword?: string;
+    /** Recipients. */
+    emailSendTo?: readonly string[];
+    /** Discord webhook URL, `https://...` (secret: the URL is the credential). */
+    discordWebhook?: string;
 }

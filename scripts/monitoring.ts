@@ -1,10 +1,12 @@
 /**
- * `npm run monitoring -- --stack <name>`: writes the Prometheus files and the Grafana dashboard for
- * a stack's monitored apps, offline, from the same config the stack deploys:
+ * `npm run monitoring -- --stack <name> [--shard <name>]`: writes the Prometheus files and the
+ * Grafana dashboard for a stack's monitored apps, offline, from the same config the stack deploys:
  *   out/prometheus/<stack>/restic-rules.yml    (load with rule_files)
  *   out/prometheus/<stack>/restic-scrape.yml   (paste or include into scrape_configs)
  *   out/grafana/<stack>/platform-backups-<stack>.json   (the dashboard)
  *   out/grafana/<stack>/platform-backups-<stack>.yaml   (provisioning/dashboards/ file for Grafana's file provider)
+ * A fleet stack gives the whole fleet's files (one Prometheus for every shard); a shard stack, or
+ * `--shard`, gives that shard's part, planned with the whole fleet.
  * `pulumi stack output alertRules` gives the same rules from a deployed stack.
  */
 import { drilledApps, Fleet, monitoredApps } from "../components/config";
@@ -13,7 +15,8 @@ import { fleetView } from "../components/dashboardQueries";
 import { dashboardUid, grafanaDashboard, grafanaProvisioning } from "../components/grafanaDashboard";
 import { fleetFromArgs, writeOut } from "./stackCli";
 
-const USAGE = "usage: npm run monitoring -- --stack <name>   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/ and out/grafana/<name>/)";
+const USAGE =
+    "usage: npm run monitoring -- --stack <name> [--shard <name>]   (reads Pulumi.<name>.yaml, writes out/prometheus/<name>/ and out/grafana/<name>/)";
 
 /** One generated file: its path under out/, what it is, its text. */
 export interface MonitoringFile {
@@ -46,15 +49,14 @@ export function monitoringFiles(stack: string, fleet: Fleet): MonitoringFile[] {
 function main(args: readonly string[]): number {
     const loaded = fleetFromArgs(args, USAGE);
     if ("exitCode" in loaded) return loaded.exitCode;
+    const label = loaded.shard && loaded.stack === loaded.fleetStack ? `${loaded.stack}-${loaded.shard}` : loaded.stack;
     const apps = monitoredApps(loaded.fleet);
     const drills = drilledApps(loaded.fleet);
     if (apps.length === 0 && drills.length === 0) {
-        console.error(
-            `no app of stack ${loaded.stack} is monitored or drilled; set platform-backups:monitoring.enabled: true (or restoreDrills.enabled: true)`,
-        );
+        console.error(`no app of stack ${label} is monitored or drilled; set platform-backups:monitoring.enabled: true (or restoreDrills.enabled: true)`);
         return 1;
     }
-    const files = monitoringFiles(loaded.stack, loaded.fleet);
+    const files = monitoringFiles(label, loaded.fleet);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
     console.log(`${count(apps.length, "monitored app")}, ${count(drills.length, "restore drill")}`);
     for (const file of files) console.log(`${`${file.what}:`.padEnd(15)}${writeOut(file.name, file.content)}`);

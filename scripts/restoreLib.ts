@@ -340,15 +340,20 @@ export function formatSnapshotTable(rows: readonly SnapshotRow[]): string {
     return table.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ")).join("\n");
 }
 
-/** A progress line from one of restic restore's `--json` lines, or undefined for other lines. */
-export function progressLine(line: string): { text: string; final: boolean } | undefined {
+/** One line of restic's `--json` output as an object, or undefined for a line that is not one. */
+function jsonLine(line: string): Record<string, unknown> | undefined {
     if (!line.startsWith("{")) return undefined;
-    let msg: Record<string, unknown>;
     try {
-        msg = JSON.parse(line) as Record<string, unknown>;
+        return JSON.parse(line) as Record<string, unknown>;
     } catch {
         return undefined;
     }
+}
+
+/** A progress line from one of restic restore's `--json` lines, or undefined for other lines. */
+export function progressLine(line: string): { text: string; final: boolean } | undefined {
+    const msg = jsonLine(line);
+    if (!msg) return undefined;
     const n = (key: string) => (typeof msg[key] === "number" ? (msg[key] as number) : 0);
     if (msg.message_type === "status") {
         const pct = (n("percent_done") * 100).toFixed(1);
@@ -514,13 +519,8 @@ export interface RestoreSummary {
 
 /** The summary of one `restore --json` line, or undefined for other lines. */
 export function restoreSummary(line: string): RestoreSummary | undefined {
-    if (!line.startsWith("{")) return undefined;
-    let msg: Record<string, unknown>;
-    try {
-        msg = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-        return undefined;
-    }
+    const msg = jsonLine(line);
+    if (!msg) return undefined;
     if (msg.message_type !== "summary") return undefined;
     const n = (key: string) => (typeof msg[key] === "number" ? (msg[key] as number) : 0);
     return { totalFiles: n("total_files"), filesRestored: n("files_restored"), filesSkipped: n("files_skipped"), bytesRestored: n("bytes_restored") };

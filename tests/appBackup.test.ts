@@ -8,7 +8,10 @@ import { installMocks, Registered, secrecyOf, SeenOptions, settle, valueOf } fro
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE, DEFAULT_STACKBACK_IMAGE, EXPORTER_CACHE_PATH, isAllowed, repositoryCheckCommand } from "../components";
+import { AppBackup, AppBackupArgs, APP_BACKUP_TYPE } from "../components/appBackup";
+import { isAllowed } from "../components/iamPolicy";
+import { EXPORTER_CACHE_PATH, EXPORTER_START_PYTHON } from "../components/monitoring";
+import { DEFAULT_STACKBACK_IMAGE, repositoryCheckCommand } from "../components/stackback";
 
 const providers = {
     minio: new minio.Provider("minio", { minioServer: "minio.test:9000" }),
@@ -329,7 +332,9 @@ describe("AppBackup", () => {
         const exporter = other.mine.find((r) => r.name === "tz-exporter")!;
         expect(envOf(exporter).get("TZ")).toBe("Europe/Berlin");
         expect(envOf(exporter).get("RESTIC_CACERT")).toBe("/tmp/platform-backups/ca.pem");
-        expect((exporter.inputs.command as string[]).join(" ")).toMatch(/exec \/usr\/local\/bin\/python -u \/app\/exporter\.py$/);
+        expect((exporter.inputs.command as string[]).join(" ")).toMatch(
+            /exec \/usr\/local\/bin\/python -u -c 'import sys; sys\.path\.insert\(0, "\/app"\); import exporter;.* exporter\.main\(\)'$/,
+        );
         const init = other.mine.find((r) => r.name === "tz-repository-init")!;
         expect(init.inputs.create).toContain("T=30");
         expect(init.inputs.create).toContain("REQUIRE_LABELS=0");
@@ -409,6 +414,8 @@ describe("AppBackup with monitoring", () => {
         expect(exporter.inputs.name).toBe("n8n_restic_exporter");
         expect(exporter.inputs.ports).toEqual([{ internal: 8001, external: 9471 }]);
         expect(exporter.inputs.volumes).toEqual([{ volumeName: "n8n_restic_exporter_cache", containerPath: EXPORTER_CACHE_PATH }]);
+        // Without a CA to write, the start is still ours: "no backup yet" gets a metric (EXPORTER_START_PYTHON).
+        expect(exporter.inputs.command).toEqual(["/usr/local/bin/python", "-u", "-c", EXPORTER_START_PYTHON]);
         expect(named("exporter-cache").type).toBe(T.volume);
         // Started only once the repository exists: an exporter on a missing repository fails its first read.
         expect(waitsFor(built.mine, "mon-exporter")).toEqual([

@@ -12,7 +12,8 @@ import { installMocks, invoked, Registered, secrecyOf, setVaultSecret, settle, v
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs, validateAppBackupArgs } from "../components";
+import { AppBackup, AppBackupArgs } from "../components";
+import { validateAppBackupArgs } from "../components/appBackupArgs";
 
 const providers = {
     minio: new minio.Provider("minio", { minioServer: "minio.test:9000" }),

@@ -1,5 +1,5 @@
 /**
- * AppBackup's restore wiring (#13) under the mock engine: the restore drill container, the reader
+ * AppBackup's restore wiring under the mock engine: the restore drill container, the reader
  * identity it shares with the exporter, the reader's keys in the app's Vault secret, the per-app
  * Vault restore policy, and the bucket quota.
  */
@@ -11,18 +11,10 @@ import { installMocks, Registered, SeenOptions, settle, valueOf } from "./suppor
 
 const registered = installMocks();
 
-import {
-    AppBackup,
-    AppBackupArgs,
-    CONTAINER_CA_PATH,
-    DEFAULT_STACKBACK_IMAGE,
-    DRILL_CA_FROM_PEM,
-    DRILL_METRICS_PORT,
-    DRILL_SCRATCH_DIR,
-    restoreIdentityProblems,
-    restoreTokenCommand,
-    vaultRestorePolicy,
-} from "../components";
+import { AppBackup, AppBackupArgs, DRILL_CA_FROM_PEM } from "../components/appBackup";
+import { restoreIdentityProblems, restoreTokenCommand, vaultRestorePolicy } from "../components/restoreAccess";
+import { DRILL_METRICS_PORT, DRILL_SCRATCH_DIR } from "../components/restoreDrill";
+import { CONTAINER_CA_PATH, DEFAULT_STACKBACK_IMAGE } from "../components/stackback";
 import { isStackBackContainer, restoreDrillProblems, violations } from "../policy/rules";
 
 const T = {

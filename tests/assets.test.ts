@@ -57,6 +57,14 @@ describe("the drill's files agree with restoreDrill.ts", () => {
         expect(new Set(entrypoint.match(/restic_drill_\w+/g))).toEqual(new Set([DRILL_METRICS.started]));
     });
 
+    test("crond runs as the entrypoint shell's child, never as PID 1", () => {
+        // dcron 4.5 main.c: `crond -f` calls setpgid(0, 0), EPERM for a session leader such as a
+        // container's PID 1; the real tier's drill container crash-loops with `exec crond -f`.
+        expect(entrypoint).not.toMatch(/exec\s+crond/);
+        expect(entrypoint).toMatch(/^crond -f &$/m);
+        expect(entrypoint).toMatch(/^wait "\$cron_pid"$/m);
+    });
+
     test("drill.sh's fallbacks are the module's defaults and paths", () => {
         const fallback = (text: string, variable: string) => new RegExp(`\\$\\{${variable}:-([^}]*)\\}`).exec(text)?.[1];
         expect(fallback(script, "DRILL_METRICS_DIR")).toBe(DRILL_METRICS_DIR);

@@ -9,7 +9,6 @@ import * as YAML from "yaml";
 import {
     ConfigError,
     configFromPulumi,
-    dailyReplacement,
     loadStackFile,
     parseStackConfig,
     projectConfig,
@@ -17,6 +16,7 @@ import {
     readStackFileConfig,
     validateStackConfig,
 } from "../components/config";
+import { dailyReplacement } from "../components/config/apps";
 import { parseCron } from "../components/cron";
 import { fleetFromStackFile } from "../scripts/stackCli";
 import { ROOT } from "./support/stack";

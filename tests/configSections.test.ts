@@ -4,8 +4,8 @@
  */
 import { appHostProblem, appNameProblems, dailyStart, validateApp, validateApps } from "../components/config/apps";
 import { validateHost, validateHosts } from "../components/config/hosts";
-import { groupWindows, planAppDrills, planBackups, unusedGroupProblems } from "../components/config/plan";
-import { assignPorts, exporterPort, validatePorts } from "../components/config/ports";
+import { groupWindows, planBackups, unusedGroupProblems } from "../components/config/plan";
+import { exporterPort, validatePorts } from "../components/config/ports";
 import { quotaProblems } from "../components/config/quota";
 import { readTop, ValidApp } from "../components/config/section";
 import { unknownKeyProblems, validateMinio, validateSettings } from "../components/config/settings";
@@ -92,24 +92,31 @@ describe("apps", () => {
 });
 
 describe("ports", () => {
-    test("a clash is reported on the later ask, with a port free of every ask of the host", () => {
-        const [a, b] = [app(0, "a"), app(1, "b")];
-        const asks = [
-            { valid: a, port: 9500, what: "exporter", key: "monitoring", base: 9500 },
-            { valid: b, port: 9500, what: "exporter", key: "monitoring", base: 9500 },
-            { valid: b, port: 9501, what: "restore drill", key: "restoreDrills", base: 9500 },
-        ];
-        const { value, problems } = assignPorts(smallFleet(), asks);
-        expect([...value].map((ask) => ask.port)).toEqual([9500, 9501]);
-        expect(problems).toHaveLength(1);
-        expect(problems[0].message).toMatch(/^9500 is already the exporter port of apps\[0\] \(a\) on host vm1; .* e\.g\. 9502$/);
+    test("two explicit ports that clash are reported on the later app; a derived port probes past them", () => {
+        const withPort = (valid: ValidApp, port: number) => ({ ...valid, app: { ...valid.app, monitoring: { port } } }) as ValidApp;
+        const apps = [withPort(app(0, "a"), 9500), withPort(app(1, "b"), 9500), app(2, "c")];
+        const monitoring = { enabled: true, portBase: 9500, graceHours: 2, refreshIntervalSeconds: 3600 } as Parameters<typeof validatePorts>[1]["monitoring"];
+        const backups = planBackups(smallFleet(), apps, undefined).value;
+        const { value, problems } = validatePorts(smallFleet(), {
+            apps,
+            hosts: {} as never,
+            monitoring,
+            drills: undefined,
+            backups,
+            recorded: {},
+            mode: "assign",
+        });
+        expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^9500 is already the exporter port of a on host vm1/)]);
+        expect(value.exporters.get(2)?.port).not.toBe(9500);
     });
 
     test("exporters get their address and grace; drilled apps are listed for the planner", () => {
         const apps = [app(0, "a"), app(1, "b", "vm2")];
         const monitoring = { enabled: true, portBase: 9000, graceHours: 2, refreshIntervalSeconds: 3600 } as Parameters<typeof validatePorts>[1]["monitoring"];
         const drills = { enabled: true, portBase: 12000 } as Parameters<typeof validatePorts>[1]["drills"];
-        const { value } = validatePorts(smallFleet(), { apps, hosts: { vm1: { dockerHost: "ssh://deploy@vm1" } } as never, monitoring, drills });
+        const backups = planBackups(smallFleet(), apps, undefined).value;
+        const hosts = { vm1: { dockerHost: "ssh://deploy@vm1" } } as never;
+        const { value } = validatePorts(smallFleet(), { apps, hosts, monitoring, drills, backups, recorded: {}, mode: "assign" });
         expect(value.exporters.get(0)).toEqual({
             port: exporterPort("a", 9000),
             address: `vm1:${exporterPort("a", 9000)}`,
@@ -118,6 +125,8 @@ describe("ports", () => {
         });
         expect(value.drilled.map((v) => v.app.name)).toEqual(["a", "b"]);
         expect(value.drillPorts.size).toBe(2);
+        // The drills' times, outside the group's backups, for the planner's view.
+        expect(value.drills.map((d) => d.app)).toEqual(["a", "b"]);
     });
 });
 
@@ -137,15 +146,11 @@ describe("plan", () => {
         expect(unusedGroupProblems(smallFleet(), { groups: { ghost: {} } } as never).map((p) => p.path)).toEqual(["schedule.groups.ghost"]);
     });
 
-    test("each group gets one window; backups and then drills are planned", () => {
+    test("each group gets one window; backups are planned in it", () => {
         const apps = [app(0, "a", "vm1", "g"), app(1, "b", "vm1", "g")];
         expect(Object.keys(groupWindows(apps, undefined))).toEqual(["g"]);
         const backups = planBackups(smallFleet(), apps, undefined);
         expect(backups.problems).toEqual([]);
         expect(backups.value.slots.map((s) => s.app)).toEqual(["a", "b"]);
-        const drills = planAppDrills(smallFleet(), apps, backups.value, undefined);
-        expect(drills.problems).toEqual([]);
-        const lastBackupEnd = Math.max(...backups.value.slots.map((s) => s.end));
-        for (const slot of drills.value) expect(slot.start).toBeGreaterThanOrEqual(lastBackupEnd % 1440);
     });
 });

@@ -1,6 +1,6 @@
 /**
- * No dead relative link or anchor in any tracked Markdown file (issue #12: the README linked to
- * pages that did not exist). Anchors follow GitHub's heading slugs: lower case, punctuation
+ * No dead relative link or anchor in any tracked Markdown file (a README once linked
+ * to pages that did not exist). Anchors follow GitHub's heading slugs: lower case, punctuation
  * dropped except `-` and `_`, spaces to `-`, and `-1`, `-2`, ... for repeated headings.
  */
 import { execFileSync } from "child_process";

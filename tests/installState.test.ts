@@ -1,5 +1,5 @@
 /**
- * `npm test` gives the same result whatever else is installed (issue #12).
+ * `npm test` gives the same result whatever else is installed.
  *
  * policy/ is its own npm project (the Pulumi CLI runs the policy pack from that folder), so after
  * `npm ci --prefix policy` a second copy of @pulumi/policy and @pulumi/pulumi sits in

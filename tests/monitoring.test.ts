@@ -6,8 +6,11 @@ import {
     AlertName,
     alertRules,
     appAlertRules,
+    EXPORTER_COMMAND,
     EXPORTER_IMAGE,
     EXPORTER_PORT,
+    EXPORTER_START,
+    EXPORTER_START_PYTHON,
     exporterEnv,
     ExporterEnvOptions,
     exporterLabels,
@@ -56,11 +59,22 @@ function parsedRules(fleet = FLEET): RuleFile {
 
 describe("exporter image and port", () => {
     test("the image is pinned to a release of ngosang/restic-exporter", () => {
-        // 2.0.2 serves an empty repository (exporter/exporter.py reads the compression fields only
-        // when present; 2.0.0 crashed on their absence); 2.1.0 has the --latest grouping bug.
+        // 2.0.2: its published image bundles restic 0.18.1, the restic of stack-back's image; 2.0.0
+        // crashed on absent compression fields; 2.1.0 has the --latest grouping bug. 2.1.2 bundles
+        // restic 0.19.0 and serves an empty repository no better (exporter.py:427, as 2.0.2's :413).
         expect(EXPORTER_IMAGE).toBe("ngosang/restic-exporter:2.0.2");
         expect(EXPORTER_IMAGE).not.toMatch(/:2\.0\.[01]$|:2\.1\.0$/);
         expect(imageProblems(EXPORTER_IMAGE)).toEqual([]);
+    });
+
+    test("the start runs the exporter's own main() with total_blob_count defaulted, and survives sh -c '...' quoting", () => {
+        // restic 0.18/0.19 leave `total_blob_count` out of `stats --json` on a repository without a
+        // snapshot (omitempty); exporter.py 2.0.2:413 reads it unguarded. The real tier runs this start.
+        expect(EXPORTER_START_PYTHON).toContain('{"total_blob_count": 0, **stats(self, *a, **k)}');
+        expect(EXPORTER_START_PYTHON).toMatch(/exporter\.main\(\)$/);
+        expect(EXPORTER_START_PYTHON).not.toContain("'");
+        expect(EXPORTER_COMMAND).toEqual(["/usr/local/bin/python", "-u", "-c", EXPORTER_START_PYTHON]);
+        expect(EXPORTER_START).toBe(`/usr/local/bin/python -u -c '${EXPORTER_START_PYTHON}'`);
     });
 
     test("the exporter listens on its default port", () => {

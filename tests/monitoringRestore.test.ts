@@ -1,24 +1,21 @@
 /**
- * The generated Prometheus files with restore drills and quotas (#13): the drill scrape job, the
+ * The generated Prometheus files with restore drills and quotas: the drill scrape job, the
  * two drill alerts, the quota alert, their routing labels and runbook links.
  */
 import * as path from "path";
+import { drilledApps, loadStackFile, monitoredApps } from "../components/config";
 import {
     ALERT_SEVERITY,
     ALERTS,
     alertRules,
-    DRILL_ALERTS,
-    DRILL_JOB_NAME,
-    drilledApps,
-    loadStackFile,
-    monitoredApps,
     QUOTA_ALERT,
     QUOTA_FORECAST_ALERT,
     quotaAlertRule,
     restoreRunbookPage,
     scrapeConfig,
     toYaml,
-} from "../components";
+} from "../components/monitoring";
+import { DRILL_ALERTS, DRILL_JOB_NAME } from "../components/restoreDrill";
 import { ROOT } from "./support/stack";
 
 const { fleet } = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml"));

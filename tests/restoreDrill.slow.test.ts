@@ -142,8 +142,11 @@ withPython("the metrics server answers /metrics with Prometheus' text content ty
     });
     const child = spawn("python3", [path.join(dir, "srv.py")], { env: { ...process.env, DRILL_METRICS_DIR: dir, DRILL_METRICS_PORT: String(port) } });
     try {
+        // Python's start takes seconds when the cores are shared: wait up to 30 s, or until it exits.
+        let exited = false;
+        child.on("exit", () => (exited = true));
         let response: Response | undefined;
-        for (let i = 0; i < 50 && !response; i++) {
+        for (const deadline = Date.now() + 30_000; !response && !exited && Date.now() < deadline;) {
             response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
             if (!response) await new Promise((r) => setTimeout(r, 100));
         }

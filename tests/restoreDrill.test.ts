@@ -12,9 +12,9 @@ import {
     drillContainerSpec,
     DrillOptions,
     drillScrapeJob,
-    planDrills,
 } from "../components/restoreDrill";
 import type { PlannedSlot } from "../components/schedule";
+import { assignDrills } from "../components/drillSlots";
 import { COMPOSE_PROJECT_LABEL, DEFAULT_STACKBACK_IMAGE, DOCKER_SOCKET } from "../components/stackback";
 import { promqlErrors } from "./support/promql";
 
@@ -87,7 +87,7 @@ describe("the drill container", () => {
     });
 });
 
-describe("planning drills outside the group's backups", () => {
+describe("planning drills outside the group's backups (the planner: components/drillSlots.ts)", () => {
     const slot = (app: string, group: string, start: number, end: number): PlannedSlot => ({ app, group, start, end, cron: "", explicit: false });
     const PROD: PlannedSlot[] = [
         slot("mattermost", "green", 120, 140),
@@ -97,98 +97,43 @@ describe("planning drills outside the group's backups", () => {
         slot("solidtime", "blue", 140, 160),
         slot("gitlab", "blue", 160, 180),
     ];
+    const WINDOWS = { green: { start: 120, maxConcurrent: 1 }, blue: { start: 120, maxConcurrent: 1 } };
+    const timing = (maxConcurrent: number) => ({ duration: 60, gap: 30, maxConcurrent });
 
-    test("prod: drills follow the night's backups, one after another per group", () => {
-        const { slots, problems } = planDrills(
+    test("prod: drills end 30 min before the next night, two of a group at a time", () => {
+        const { grants, problems } = assignDrills(
             PROD.map((s) => ({ app: s.app, group: s.group })),
             PROD,
+            WINDOWS,
+            timing(2),
         );
         expect(problems).toEqual([]);
-        expect(slots.map((s) => `${s.app} ${s.cron}`)).toEqual([
-            "mattermost 30 3 * * *",
-            "n8n 30 4 * * *",
-            "vault 30 5 * * *",
-            "linkwarden 30 3 * * *",
-            "solidtime 30 4 * * *",
-            "gitlab 30 5 * * *",
+        expect(grants.map((s) => `${s.app} ${s.cron}`)).toEqual([
+            "mattermost 30 0 * * *",
+            "n8n 30 0 * * *",
+            "vault 30 23 * * *",
+            "linkwarden 30 0 * * *",
+            "solidtime 30 0 * * *",
+            "gitlab 30 23 * * *",
         ]);
     });
 
     test("a pinned drill is held free before planned drills listed ahead of it are placed", () => {
-        // mattermost (planned) would otherwise take 03:30, where n8n is pinned.
-        const { slots, problems } = planDrills(
+        // One at a time: mattermost (planned) would otherwise take 00:30, where n8n is pinned.
+        const { grants, problems } = assignDrills(
             [
                 { app: "mattermost", group: "green" },
-                { app: "n8n", group: "green", explicitStart: 210 },
+                { app: "n8n", group: "green", explicitStart: 30 },
             ],
             PROD,
+            WINDOWS,
+            timing(1),
         );
         expect(problems).toEqual([]);
-        expect(slots.map((s) => [s.app, s.start])).toEqual([
-            ["mattermost", 270],
-            ["n8n", 210],
+        expect(grants.map((s) => [s.app, s.start])).toEqual([
+            ["mattermost", 23 * 60 + 30],
+            ["n8n", 30],
         ]);
-    });
-
-    test("an explicit drill time inside a backup of its group is reported", () => {
-        const { problems } = planDrills([{ app: "gitlab", group: "blue", explicitStart: 150 }], PROD);
-        expect(problems).toEqual([
-            {
-                index: 0,
-                message:
-                    "the drill at 02:30 (60 min) overlaps the backup of linkwarden (02:00-02:20); drills must run outside the group's backups and other drills",
-            },
-        ]);
-    });
-
-    test("property: no drill overlaps a backup of its group (with the gap) or another drill of its group", () => {
-        const arbSlots = fc.array(
-            fc.record({ group: fc.constantFrom("a", "b"), start: fc.integer({ min: 0, max: 1439 }), length: fc.integer({ min: 1, max: 120 }) }),
-            { maxLength: 8 },
-        );
-        fc.assert(
-            fc.property(
-                arbSlots,
-                fc.array(fc.record({ group: fc.constantFrom("a", "b"), duration: fc.integer({ min: 1, max: 90 }) }), { maxLength: 5 }),
-                (raw, drills) => {
-                    const backups = raw.map((r, i) => slot(`app${i}`, r.group, r.start, r.start + r.length));
-                    const { slots, problems } = planDrills(
-                        drills.map((d, i) => ({ app: `d${i}`, group: d.group, expectedDuration: d.duration })),
-                        backups,
-                        {},
-                        30,
-                    );
-                    const minuteSets = (start: number, end: number) => {
-                        const set = new Set<number>();
-                        for (let m = start; m < end; m++) set.add(((m % 1440) + 1440) % 1440);
-                        return set;
-                    };
-                    // Every shared minute, named; one expect per run rather than one per minute.
-                    const clashes: string[] = [];
-                    const clash = (mine: Set<number>, what: string, start: number, end: number) => {
-                        for (const m of minuteSets(start, end)) if (mine.has(m)) clashes.push(`${what} at minute ${m}`);
-                    };
-                    slots.forEach((s, i) => {
-                        if (problems.some((p) => p.index === i)) return;
-                        const mine = minuteSets(s.start, s.end);
-                        for (const b of backups.filter((b) => b.group === s.group)) clash(mine, `${s.app} and backup ${b.app}`, b.start - 30, b.end + 30);
-                        slots
-                            .slice(0, i)
-                            .filter((o) => o.group === s.group)
-                            .forEach((o) => clash(mine, `${s.app} and drill ${o.app}`, o.start, o.end));
-                    });
-                    expect(clashes).toEqual([]);
-                },
-            ),
-            { numRuns: 40 },
-        );
-    });
-
-    test("appending an app moves no existing drill", () => {
-        const requests = PROD.map((s) => ({ app: s.app, group: s.group }));
-        const before = planDrills(requests, PROD).slots;
-        const after = planDrills([...requests, { app: "new", group: "green" }], PROD).slots;
-        expect(after.slice(0, before.length)).toEqual(before);
     });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Every alert the program generates links to a runbook that exists (issue #12: the links were
- * relative, hence dead in Alertmanager, chat and paging tools, and pointed into the README).
+ * Every alert the program generates links to a runbook that exists (relative links
+ * are dead in Alertmanager, chat and paging tools).
  * The stacks set `monitoring.runbookBaseUrl` to docs/monitoring.md in the git web UI; each alert's
  * `runbook_url` is `<base>#<alert>`, and that anchor must be a heading of docs/monitoring.md
  * (GitHub's slug rules, as the link checker reads them).

@@ -1,5 +1,5 @@
 import * as YAML from "yaml";
-import { exporterPort } from "../components/config";
+import { exporterPort } from "../components/config/ports";
 import { Registered } from "./support/pulumiMocks";
 import { ProgramRun, stackConfig } from "./support/stack";
 import { runStackProgram } from "./support/jestStack";
@@ -8,7 +8,7 @@ import { runStackProgram } from "./support/jestStack";
 let run: ProgramRun;
 beforeAll(async () => {
     run = await runStackProgram(stackConfig("prod"));
-});
+}, 120_000); // over 30 s on a loaded machine
 
 const ofType = (type: string) => run.registered.filter((r: Registered) => r.type === type);
 

@@ -34,3 +34,17 @@ test("the program reads every key of the stack: a typo in our namespace or a nea
     ]);
     expect(registered).toEqual([]);
 });
+
+test("the program never assigns a port or drill time itself: an app without a record is refused with the command that records it", async () => {
+    const registered = installMocks();
+    const raw = stackConfig("prod");
+    const apps = [...(raw.apps as object[]), { name: "wiki", host: "platform-one-vm2", group: "blue" }];
+    setStackConfig({ ...raw, apps });
+    const error = await programError();
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message.split("\n").slice(1)).toEqual([
+        "  - assignments: 1 app has no recorded port or drill time that still holds: wiki (no exporter port, no drill port, no drill time). " +
+            "Ports and drill times are assigned once and kept; run `npm run plan -- --stack test --write` and commit the stack file",
+    ]);
+    expect(registered).toEqual([]);
+});

@@ -103,16 +103,22 @@ describe("what the lint cannot see", () => {
         for (const step of pulumiSteps(wf)) expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
     });
 
-    test("main: pulumi up of staging, then prod, serialized and never cancelled", () => {
+    test("main: pulumi up of staging's stacks, then prod's, serialized and never cancelled", () => {
         const wf = workflow("deploy.yml");
         expect(Object.keys(wf.on)).toEqual(["push"]);
         expect(wf.concurrency["cancel-in-progress"]).toBe(false);
         expect(wf.concurrency.group).not.toContain("${{");
-        expect(wf.jobs.staging.needs).toBe("test");
-        expect(wf.jobs.prod.needs).toBe("staging");
+        expect(wf.jobs.stacks.needs).toBe("test");
+        expect(wf.jobs.staging.needs).toBe("stacks");
+        expect(wf.jobs.prod.needs).toEqual(["stacks", "staging"]);
+        // Each environment's stacks (its fleet stack, or one per shard) in parallel; a failed shard
+        // cancels no other shard's update.
+        for (const env of ["staging", "prod"]) {
+            expect(wf.jobs[env].strategy).toEqual({ "fail-fast": false, matrix: { stack: `\${{ fromJSON(needs.stacks.outputs.${env}) }}` } });
+        }
         expect(pulumiSteps(wf).map((s) => [s.with?.command, s.with?.["stack-name"]])).toEqual([
-            ["up", "staging"],
-            ["up", "prod"],
+            ["up", "${{ matrix.stack }}"],
+            ["up", "${{ matrix.stack }}"],
         ]);
     });
 });
@@ -228,6 +234,11 @@ describe("our own rules", () => {
             },
             { file: "deploy.yml", mutate: (wf) => delete wf.jobs.prod.environment, expected: /^prod: sees secrets but has no environment/ },
             { file: "deploy.yml", mutate: (wf) => (wf.jobs.staging.environment = "prod"), expected: /^staging: `up` of staging runs in environment "staging"/ },
+            {
+                file: "deploy.yml",
+                mutate: (wf) => (wf.jobs.prod.strategy!.matrix!.stack = "${{ fromJSON(needs.stacks.outputs.staging) }}"),
+                expected: /^prod: `up` of staging runs in environment "staging", not prod/,
+            },
         ],
         forkAndDependabot: [
             { file: "preview.yml", mutate: (wf) => delete wf.jobs.preview.if, expected: /^preview\.if: must skip forks/ },

@@ -3,7 +3,7 @@
  * field the schema reads, even when another field of the app is wrong: each problem is reported.
  */
 import { adoptProblems } from "../adopt";
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { closest, formatPath, parseWith } from "../configFields";
 import { AppConfig, CONFIG_PARTS } from "../configSchema";
 import { CRON_FIELDS, parseCron } from "../cron";

@@ -84,6 +84,8 @@ export function buildFleet(parts: FleetParts): Fleet {
         }),
         ...(settings.recovery ? { recovery: { ageRecipients: settings.recovery.ageRecipients } } : {}),
         plan: { slots: parts.backups.slots, windows: parts.backups.windows, drills: parts.backups.drills },
+        assignments: parts.ports.assignments,
+        ...(settings.shards && Object.keys(settings.shards).length > 0 ? { shards: settings.shards } : {}),
         ...(Object.keys(parts.sharedUsers).length > 0 ? { retireAfterProof: { minioUsers: parts.sharedUsers } } : {}),
     };
 }

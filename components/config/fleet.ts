@@ -1,8 +1,10 @@
 /** The validated fleet: what the stack, the plan CLI and the tests get from the stack config. */
 import type { AdoptSettings } from "../adopt";
-import type { NotificationSettings } from "../notifications";
+import type { Assignments } from "../assignments";
+import type { NotificationSettings } from "../shapes";
 import type { DrillSlot } from "../restoreDrill";
 import type { RetiredPath } from "../retiredPaths";
+import type { Shards } from "../shards";
 import type { GroupWindow, PlannedSlot } from "../schedule";
 
 /** How Pulumi reaches one VM's Docker engine. */
@@ -107,6 +109,10 @@ export interface Fleet {
     recovery?: { ageRecipients: string[] };
     /** The plan behind the schedules, and the windows it was made in; `drills` are the restore drills' slots. */
     plan: { slots: PlannedSlot[]; windows: Record<string, GroupWindow>; drills: DrillSlot[] };
+    /** The record of ports and drill times as `npm run plan -- --write` writes it (components/assignments.ts). */
+    assignments: Assignments;
+    /** The shards the fleet is cut into, when it is (components/shards.ts). */
+    shards?: Shards;
     /** Old credentials to retire by hand once every app that used them has passed its check: shared MinIO users and their apps. */
     retireAfterProof?: { minioUsers: Record<string, string[]> };
 }

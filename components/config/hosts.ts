@@ -1,5 +1,5 @@
 /** The `hosts` section: one host at a time, so that one broken host leaves the others usable. */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { parseWith } from "../configFields";
 import { CONFIG_PARTS, HostConfig } from "../configSchema";
 import type { RawStackConfig } from "./fleet";

@@ -1,11 +1,10 @@
 /**
  * The plan: backup slots per storage group over the usable apps (an unreadable one is reported
- * once, where it is), then the restore drills outside every backup of their group.
+ * once, where it is). The restore drills' times are placed with the ports (ports.ts).
  */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { DEFAULTS, StackConfig } from "../configSchema";
 import { parseClock } from "../cron";
-import { DrillRequest, DrillSlot, planDrills } from "../restoreDrill";
 import { GroupWindow, planSchedules, PlannedSlot, ScheduleRequest } from "../schedule";
 import type { RawStackConfig } from "./fleet";
 import { isMap, problemAt, Section, ValidApp } from "./section";
@@ -54,31 +53,4 @@ export function planBackups(
         return problemAt(raw, valid.explicitStart !== undefined ? ["apps", valid.index, "schedule"] : ["apps", valid.index], problem.message);
     });
     return { value: { slots: plan.slots, windows, requests }, problems };
-}
-
-/** The drills' plan: after the backups, outside every backup of the app's group (and its other drills). */
-export function planAppDrills(
-    raw: RawStackConfig,
-    drilled: readonly ValidApp[],
-    backups: { slots: PlannedSlot[]; windows: Record<string, GroupWindow> },
-    drills: StackConfig["restoreDrills"] | undefined,
-): Section<DrillSlot[]> {
-    const requests: DrillRequest[] = drilled.map((valid) => ({
-        app: valid.app.name,
-        group: valid.app.group,
-        expectedDuration: drills?.expectedDuration,
-        ...(valid.drillStart !== undefined ? { explicitStart: valid.drillStart } : {}),
-    }));
-    const plan = planDrills(requests, backups.slots, backups.windows, drills?.gapMinutes);
-    const problems = plan.problems.map((problem) => {
-        const valid = drilled[problem.index];
-        return valid.drillStart !== undefined
-            ? problemAt(
-                  raw,
-                  ["apps", valid.index, "restoreDrills", "schedule"],
-                  `${problem.message}; choose another time, or remove it and let the planner place the drill`,
-              )
-            : problemAt(raw, ["apps", valid.index, "restoreDrills"], problem.message);
-    });
-    return { value: plan.slots, problems };
 }

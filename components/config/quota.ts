@@ -1,5 +1,5 @@
 /** Quotas: a hard quota stops backups when it is reached; its warning reads the exporter's restic_size_total. */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { formatPath } from "../configFields";
 import type { AppMonitoringSpec, RawStackConfig } from "./fleet";
 import { problemAt, ValidApp } from "./section";

@@ -2,7 +2,8 @@
  * What the section validators share: the result shape, problems with paths that name the apps
  * beside their indexes, and an app the schema accepted.
  */
-import { ConfigProblem, formatPath, parseWith } from "../configFields";
+import { formatPath, parseWith } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { AppConfig, stackConfigSchema, StackConfig } from "../configSchema";
 import type { RawStackConfig } from "./fleet";
 

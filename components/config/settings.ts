@@ -2,7 +2,7 @@
  * The stack-wide settings: unknown top-level keys, and every top-level value except hosts and
  * apps, each read by its schema. A section left out of the stack file gets its defaults.
  */
-import type { ConfigProblem } from "../configFields";
+import type { ConfigProblem } from "../shapes";
 import { unknownKeyMessage } from "../configFields";
 import { CONFIG_KEYS, CONFIG_PARTS, StackConfig } from "../configSchema";
 import type { RawStackConfig } from "./fleet";
@@ -58,6 +58,10 @@ export interface StackSettings {
     schedule?: StackConfig["schedule"];
     restoreDrills?: StackConfig["restoreDrills"];
     recovery?: StackConfig["recovery"];
+    /** The record of ports and drill times (components/assignments.ts). */
+    assignments?: StackConfig["assignments"];
+    /** The shards the fleet's hosts are cut into (components/shards.ts). */
+    shards?: StackConfig["shards"];
 }
 
 /** Every top-level setting but hosts and apps, in the order its problems are reported. */
@@ -87,5 +91,15 @@ export function validateSettings(raw: RawStackConfig): Section<StackSettings> {
     const schedule = orDefault("schedule");
     const restoreDrills = orDefault("restoreDrills");
     const recovery = take(validateRecovery(raw));
-    return { value: { minio, vault, namePrefix, ...scalars, notifications, monitoring, schedule, restoreDrills, recovery }, problems };
+    const assignments = top("assignments");
+    const shards = top("shards");
+    if (raw.shard !== undefined)
+        problems.push(
+            problemAt(
+                raw,
+                ["shard"],
+                "this is a shard's stack file: read it through its fleet (pulumi up, npm run plan -- --stack <this stack>), not on its own",
+            ),
+        );
+    return { value: { minio, vault, namePrefix, ...scalars, notifications, monitoring, schedule, restoreDrills, recovery, assignments, shards }, problems };
 }

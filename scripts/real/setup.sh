@@ -6,8 +6,9 @@
 #   cache (all below .tools/apt): the system's apt sources and state are never changed, nothing is
 #   installed system-wide. Packages are unpacked with `dpkg -x` into .tools/root.
 # - s3rver comes from the npm registry, with the lockfile in scripts/real/s3rver/.
-# - A self-signed CA certificate for 127.0.0.1 (s3rver speaks TLS only: over plain http restic's
-#   chunked uploads are stored corrupted), and the root file system of the test image.
+# - A self-signed CA certificate for 127.0.0.1 and the tier's S3 name (s3rver speaks TLS only: over
+#   plain http restic's chunked uploads are stored corrupted).
+# - Images of the real upstream code (scripts/real/images.sh, stamped and cached on its own).
 # Idempotent: a second run finds the stamp of the same versions and does nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,10 +20,11 @@ read -ra trixie_debs <<<"$TRIXIE_PACKAGES"
 read -ra bookworm_debs <<<"$BOOKWORM_PACKAGES"
 
 started=$(date +%s)
-stamp_want=$(cat scripts/real/versions.env scripts/real/setup.sh scripts/real/image/rcb scripts/real/s3rver/package-lock.json scripts/real/s3rver/start.js | sha256sum | cut -c1-16)
+stamp_want=$(cat scripts/real/versions.env scripts/real/setup.sh scripts/real/s3rver/package-lock.json scripts/real/s3rver/start.js | sha256sum | cut -c1-16)
 if [[ -f "$TOOLS/.stamp" && "$(cat "$TOOLS/.stamp")" == "$stamp_want" ]]; then
     echo "setup:real: tools in $TOOLS are up to date (stamp $stamp_want)"
-    exit 0
+    # The images have a stamp of their own (and a cache across clones).
+    TOOLS_DIR="$TOOLS" exec bash scripts/real/images.sh
 fi
 
 for tool in apt-get dpkg openssl npm tar; do
@@ -49,7 +51,7 @@ apt_opts=(
 echo "setup:real: apt-get update (private lists in $APT)"
 apt-get "${apt_opts[@]}" -qq update
 
-# Shared libraries the bookworm tools need and this machine lacks, as apt would install them
+# Shared libraries the bookworm tools need and the host lacks, as apt would install them
 # (a simulation against the system's own dpkg status; nothing is installed).
 bookworm_names=()
 for spec in "${bookworm_debs[@]}"; do bookworm_names+=("${spec%%=*}"); done
@@ -59,7 +61,7 @@ while read -r name version; do
     missing_deps+=("$name=$version")
 done < <(apt-get "${apt_opts[@]}" -s install --no-install-recommends "${bookworm_debs[@]}" 2>/dev/null |
     sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p')
-((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries this machine lacks: ${missing_deps[*]}"
+((${#missing_deps[@]} == 0)) || echo "setup:real: also unpacking libraries the host lacks: ${missing_deps[*]}"
 
 echo "setup:real: apt-get download ${trixie_debs[*]} ${bookworm_debs[*]} ${missing_deps[*]}"
 (cd "$APT/debs" && apt-get "${apt_opts[@]}" -qq download "${trixie_debs[@]}" "${bookworm_debs[@]}" "${missing_deps[@]}")
@@ -101,28 +103,12 @@ npm ci --prefix "$TOOLS/s3rver" --no-audit --no-fund --silent
 # --- A CA certificate for 127.0.0.1, for s3rver's TLS ---------------------------------------------
 mkdir -p "$TOOLS/certs"
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=platform-backups real tier" \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:$REAL_S3_HOSTNAME" \
     -keyout "$TOOLS/certs/key.pem" -out "$TOOLS/certs/cert.pem" 2>/dev/null
 chmod 600 "$TOOLS/certs/key.pem"
 
-# --- The test image's root file system: static busybox (sh), restic 0.18, the rcb stand-in ------
-# Debian's restic links glibc (>= 2.34) dynamically; the image carries this machine's own glibc.
-IMG="$TOOLS/image"
-rm -rf "$IMG"
-mkdir -p "$IMG/root/bin" "$IMG/root/usr/bin" "$IMG/root/usr/local/bin" "$IMG/root/tmp" "$IMG/root/cache" "$IMG/root/etc"
-cp "$R/usr/bin/busybox" "$IMG/root/bin/busybox"
-# Every busybox applet (sh, timeout, sleep, ...), as in an Alpine image like stack-back's.
-for applet in $("$IMG/root/bin/busybox" --list); do
-    [[ "$applet" == busybox ]] || ln -sf busybox "$IMG/root/bin/$applet"
-done
-cp "$R/usr/bin/restic" "$IMG/root/usr/bin/restic"
-mkdir -p "$IMG/root/lib64" "$IMG/root/lib/x86_64-linux-gnu"
-cp -L /lib64/ld-linux-x86-64.so.2 "$IMG/root/lib64/"
-cp -L /lib/x86_64-linux-gnu/libc.so.6 "$IMG/root/lib/x86_64-linux-gnu/"
-cp scripts/real/image/rcb "$IMG/root/usr/local/bin/rcb"
-chmod 755 "$IMG/root/usr/local/bin/rcb" && chmod 1777 "$IMG/root/tmp"
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$IMG/root/etc/passwd"
-tar -C "$IMG/root" -cf "$IMG/rootfs.tar" .
+# --- Images of the real upstream code (stack-back, restic-exporter, dcron, restic 0.18.1) ------------
+TOOLS_DIR="$TOOLS" bash scripts/real/images.sh
 
 echo "$stamp_want" >"$TOOLS/.stamp"
 echo "setup:real: tools installed in $TOOLS in $(($(date +%s) - started)) s"

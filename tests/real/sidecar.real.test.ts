@@ -2,44 +2,33 @@
  * The deploy-time repository step and a backup round trip, with real engines: the component runs
  * under Pulumi's mock engine only to produce what it would deploy; everything it deploys is then
  * run for real. The `-repository-init` command's `create` string and `environment` are run
- * verbatim by `/bin/sh`, against a real dockerd, into a real container named as the component
- * names the sidecar, holding restic 0.18 and the sidecar's environment as the component gives it;
- * the repository lives on a real S3 server (s3rver, TLS). The one stand-in is `rcb`
- * (scripts/real/image/rcb). What differs from production: the image (not stack-back's), S3
- * credentials are not checked by s3rver, and the test CA is added as RESTIC_CACERT when the
- * component gives none.
+ * verbatim by `/bin/sh`, against a real dockerd, into the sidecar container as the component
+ * generates it, on an image of stack-back v1.5.4's real code (restic 0.18.1, dcron; built offline
+ * by scripts/real/images.sh), beside one container of the app's project with a `stack-back.volumes`
+ * label. The repository lives on a real S3 server (s3rver, TLS), given to the component as a user
+ * gives MinIO (`minioEndpoint`, `minioCaCert`). Substituted: SUBSTITUTIONS in support/stack.ts;
+ * S3 credentials are not checked by s3rver.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { installMocks, Registered, settle, valueOf } from "../support/pulumiMocks";
-import { bucketKeys, createBucket, docker, ensureSidecarImage, ok, required, runShell, SIDECAR_TEST_IMAGE, Run } from "./support/engines";
+import { bucketKeys, createBucket, docker, ok, required, runShell, Run } from "./support/engines";
+import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
 
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup, AppBackupArgs } from "../../components";
-
-const TYPES = {
-    container: "docker:index/container:Container",
-    command: "command:local:Command",
-};
+import { AppBackup, AppBackupArgs } from "../../components/appBackup";
 
 /**
  * The time bound given to the component for every restic call of the deploy-time check
- * (`checkTimeoutSeconds`, config contract of issue #9), and the slack allowed on top of it for
- * `docker exec` and the shell. The test cannot pass before the component bounds its restic calls.
+ * (`checkTimeoutSeconds`), and the slack allowed on top of it for `docker exec` and the shell.
+ * The test cannot pass before the component bounds its restic calls.
  */
 const CHECK_TIMEOUT_SECONDS = 20;
 const TIME_SLACK_SECONDS = 15;
-
-/** Where the test CA goes in the container when the component names no RESTIC_CACERT of its own. */
-const TEST_CA_PATH = "/etc/platform-backups-real/ca.pem";
-
-/** Test credentials, put where the component has its secret values. */
-const TEST_PASSWORD = `real-${crypto.randomBytes(12).toString("hex")}`;
-const TEST_SECRET_KEY = `real-${crypto.randomBytes(16).toString("hex")}`;
 
 /** A unique app per run, so every run starts from a bucket nobody used. */
 const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(2).toString("hex")}`;
@@ -47,10 +36,8 @@ const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(2).toString("hex"
 /** What the component deploys for one app, as the real tier needs it. */
 interface Deployed {
     app: string;
-    /** The sidecar container's name, from the mocked `docker.Container`. */
-    containerName: string;
-    /** The sidecar's env, `KEY=value`, with the test credentials in place of the secret values. */
-    env: string[];
+    /** The sidecar container as generated. */
+    sidecar: GeneratedContainer;
     /** The init command's `create`, verbatim. */
     create: string;
     /** The init command's `environment`, verbatim. */
@@ -63,44 +50,27 @@ let componentCount = 0;
 /** Builds one AppBackup under mocks and reads what it would deploy. */
 async function deploy(app: string, overrides: Partial<AppBackupArgs> = {}): Promise<Deployed> {
     const name = `real-${++componentCount}`;
-    // Settings the component may not know yet are passed through a spread, so that this file
-    // type-checks both before and after they exist (checkTimeoutSeconds: issue #9).
-    const contract: Record<string, unknown> = { checkTimeoutSeconds: CHECK_TIMEOUT_SECONDS };
     const args: AppBackupArgs = {
         app,
         schedule: "0 2 * * *",
-        minioEndpoint: required("REAL_S3_ENDPOINT"),
+        minioEndpoint: required("REAL_S3_BRIDGE_ENDPOINT"),
         minioSsl: true,
+        minioCaCert: fs.readFileSync(required("REAL_S3_CACERT"), "utf8"),
         dockerHost: required("REAL_DOCKER_HOST"),
-        ...contract,
+        checkTimeoutSeconds: CHECK_TIMEOUT_SECONDS,
         ...overrides,
     };
     const component = new AppBackup(name, args);
     const containerName = await valueOf(component.containerName);
     const bucket = await valueOf(component.bucket);
     await settle();
-    const mine = (type: string): Registered[] => registered.filter((r) => r.type === type && r.name.startsWith(`${name}-`));
-
-    const commands = mine(TYPES.command).filter((r) => r.name.endsWith("-repository-init"));
-    if (commands.length !== 1) throw new Error(`expected one command:local:Command named *-repository-init, found ${commands.length}`);
-    const init = commands[0];
-    // The sidecar: the container whose name the init command execs into.
-    const sidecars = mine(TYPES.container).filter((r) => r.inputs.name === containerName);
-    if (sidecars.length !== 1) throw new Error(`expected one container named ${containerName}, found ${sidecars.length}`);
-    const sidecar = sidecars[0];
-
-    const env = (sidecar.inputs.envs as string[]).map((entry) => {
-        const key = entry.slice(0, entry.indexOf("="));
-        if (key === "RESTIC_PASSWORD") return `${key}=${TEST_PASSWORD}`;
-        if (key === "AWS_SECRET_ACCESS_KEY") return `${key}=${TEST_SECRET_KEY}`;
-        return entry;
-    });
+    const commands = registered.filter((r: Registered) => r.type === "command:local:Command" && r.name === `${name}-repository-init`);
+    if (commands.length !== 1) throw new Error(`expected one command:local:Command named ${name}-repository-init, found ${commands.length}`);
     return {
         app,
-        containerName,
-        env,
-        create: init.inputs.create as string,
-        environment: (init.inputs.environment ?? {}) as Record<string, string>,
+        sidecar: generatedContainer(registered, containerName),
+        create: commands[0].inputs.create as string,
+        environment: (commands[0].inputs.environment ?? {}) as Record<string, string>,
         bucket,
     };
 }
@@ -111,54 +81,39 @@ function envValue(env: readonly string[], key: string): string | undefined {
     return entry?.slice(key.length + 1);
 }
 
-/**
- * Starts the sidecar as a real container: the component's name and env, the test image, the
- * host's network (dockerd runs without a bridge; s3rver listens on 127.0.0.1). Env values reach
- * `docker run` through its own environment (`-e KEY`), never its command line.
- */
+const started: string[] = [];
+/** The sidecar as generated, and one labelled container of the app's Compose project beside it. */
 function startSidecar(d: Deployed, envOverrides: Record<string, string> = {}): void {
-    docker(["rm", "-f", d.containerName]);
-    const env = d.env.map((e) => {
-        const key = e.slice(0, e.indexOf("="));
-        return key in envOverrides ? `${key}=${envOverrides[key]}` : e;
-    });
-    const caPath = envValue(env, "RESTIC_CACERT") ?? TEST_CA_PATH;
-    if (envValue(env, "RESTIC_CACERT") === undefined) env.push(`RESTIC_CACERT=${TEST_CA_PATH}`);
-    // What the rcb stand-in cannot read from Docker labels: the project and a labelled service.
-    env.push(`RCB_STANDIN_PROJECT=${d.app}`, `RCB_STANDIN_SERVICES=${d.app}`);
-    const passed: Record<string, string> = {};
-    const flags: string[] = [];
-    for (const entry of env) {
-        const key = entry.slice(0, entry.indexOf("="));
-        // The docker CLI reads DOCKER_* itself (the sidecar's DOCKER_HOST would redirect this very
-        // `docker run`): those plain values go on the command line, every other one through `-e KEY`.
-        if (key.startsWith("DOCKER_")) {
-            flags.push("-e", entry);
-            continue;
-        }
-        passed[key] = entry.slice(key.length + 1);
-        flags.push("-e", key);
-    }
-    ok(
-        docker(
-            [
+    const web = `${d.app}_web`;
+    if (!started.includes(web)) {
+        docker(["rm", "-f", web]);
+        ok(
+            docker([
                 "run",
                 "-d",
                 "--name",
-                d.containerName,
+                web,
                 "--network",
-                "host",
+                required("REAL_NETWORK"),
+                "--label",
+                `com.docker.compose.project=${d.app}`,
+                "--label",
+                "com.docker.compose.service=web",
+                "--label",
+                "stack-back.volumes=true",
+                // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
                 "-v",
-                `${required("REAL_S3_CACERT")}:${caPath}:ro`,
-                ...flags,
-                SIDECAR_TEST_IMAGE,
+                `${d.app}_data:/data`,
+                LOCAL_IMAGES.postgres,
                 "sleep",
                 "86400",
-            ],
-            passed,
-        ),
-        `starting container ${d.containerName}`,
-    );
+            ]),
+            `starting ${web}`,
+        );
+        started.push(web);
+    }
+    createGenerated(d.sidecar, { envOverrides });
+    started.push(d.sidecar.name);
 }
 
 /** Runs the init command's `create` string under /bin/sh with its `environment`, as the command provider does. */
@@ -168,18 +123,18 @@ function runInit(d: Deployed, killAfterSeconds = 300): Promise<Run> {
 
 /** restic inside the sidecar, with the sidecar's own environment. */
 function resticInSidecar(d: Deployed, args: readonly string[]): Run {
-    return docker(["exec", d.containerName, "restic", ...args]);
+    return docker(["exec", d.sidecar.name, "restic", ...args]);
 }
 
-const started: string[] = [];
 afterAll(() => {
-    for (const name of started) docker(["rm", "-f", name]);
+    for (const name of started) docker(["rm", "-f", "-v", name]);
 });
 
 beforeAll(() => {
-    ensureSidecarImage();
-    const version = ok(docker(["run", "--rm", SIDECAR_TEST_IMAGE, "restic", "version"]), "restic version in the test image");
-    expect(version.stdout).toMatch(/^restic 0\.18\./);
+    ensureImages();
+    assertBridgeReachesS3();
+    const version = ok(docker(["run", "--rm", LOCAL_IMAGES.stackBack, "restic", "version"]), "restic version in the stack-back image");
+    expect(version.stdout).toMatch(/^restic 0\.18\.1 /);
 });
 
 describe("deploy-time repository step, as the component generates it", () => {
@@ -188,11 +143,10 @@ describe("deploy-time repository step, as the component generates it", () => {
         d = await deploy(`init-${RUN_ID}`);
         await createBucket(d.bucket);
         startSidecar(d);
-        started.push(d.containerName);
     });
 
     test("the command targets the component's sidecar over the given Docker host", () => {
-        expect(d.create).toContain(d.containerName);
+        expect(d.create).toContain(d.sidecar.name);
         expect(d.environment.DOCKER_HOST).toBe(required("REAL_DOCKER_HOST"));
     });
 
@@ -218,7 +172,7 @@ describe("deploy-time repository step, as the component generates it", () => {
     test("a wrong password fails with restic's message and leaves the repository alone", async () => {
         const keysBefore = await bucketKeys(d.bucket);
         // A changed password recreates the sidecar (envs changed), and the command runs again.
-        startSidecar(d, { RESTIC_PASSWORD: `${TEST_PASSWORD}-wrong` });
+        startSidecar(d, { RESTIC_PASSWORD: `${envValue(d.sidecar.envs, "RESTIC_PASSWORD")}-wrong` });
         try {
             const r = await runInit(d);
             expect(r.status).not.toBe(0);
@@ -232,12 +186,11 @@ describe("deploy-time repository step, as the component generates it", () => {
 
 describe("deploy-time repository step against an unreachable endpoint", () => {
     test(`fails within the time bound (${CHECK_TIMEOUT_SECONDS} s + ${TIME_SLACK_SECONDS} s)`, async () => {
-        // Nothing listens on port 9 (discard) of 127.0.0.1 here: connections are refused.
-        const d = await deploy(`down-${RUN_ID}`, { minioEndpoint: "127.0.0.1:9" });
+        // The bridge's gateway answers, but nothing listens on port 9 (discard): connections are refused.
+        const d = await deploy(`down-${RUN_ID}`, { minioEndpoint: `${required("REAL_S3_GATEWAY")}:9` });
         startSidecar(d);
-        started.push(d.containerName);
         const r = await runInit(d, CHECK_TIMEOUT_SECONDS + TIME_SLACK_SECONDS + 30);
-        docker(["rm", "-f", d.containerName]); // stops a restic that outlived a killed docker exec
+        docker(["rm", "-f", d.sidecar.name]); // stops a restic that outlived a killed docker exec
         expect({ killed: r.killed, failed: r.status !== 0 }).toEqual({ killed: false, failed: true });
         expect(r.seconds).toBeLessThanOrEqual(CHECK_TIMEOUT_SECONDS + TIME_SLACK_SECONDS);
     });
@@ -248,25 +201,24 @@ describe("backup and restore with exactly the sidecar's environment", () => {
         const d = await deploy(`trip-${RUN_ID}`);
         await createBucket(d.bucket);
         startSidecar(d);
-        started.push(d.containerName);
         // The repository as the deploy-time step leaves it.
         expect((await runInit(d)).status).toBe(0);
-        // The env restic sees is the component's: repository URL, key id and password.
-        const seen = ok(docker(["exec", d.containerName, "sh", "-c", 'echo "$RESTIC_REPOSITORY $AWS_ACCESS_KEY_ID"']), "env").stdout.trim();
-        expect(seen).toBe(`${envValue(d.env, "RESTIC_REPOSITORY")} ${envValue(d.env, "AWS_ACCESS_KEY_ID")}`);
-        expect(envValue(d.env, "RESTIC_REPOSITORY")).toBe(`s3:https://${required("REAL_S3_ENDPOINT")}/${d.bucket}`);
+        // The env restic sees is the component's: repository URL and key id.
+        const seen = ok(docker(["exec", d.sidecar.name, "sh", "-c", 'echo "$RESTIC_REPOSITORY $AWS_ACCESS_KEY_ID"']), "env").stdout.trim();
+        expect(seen).toBe(`${envValue(d.sidecar.envs, "RESTIC_REPOSITORY")} ${envValue(d.sidecar.envs, "AWS_ACCESS_KEY_ID")}`);
+        expect(envValue(d.sidecar.envs, "RESTIC_REPOSITORY")).toBe(`s3:https://${required("REAL_S3_BRIDGE_ENDPOINT")}/${d.bucket}`);
 
         const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-trip-"));
         try {
             const original = crypto.randomBytes(3 * 1024 * 1024 + 17);
             fs.mkdirSync(path.join(work, "in"));
             fs.writeFileSync(path.join(work, "in", "data.bin"), original);
-            ok(docker(["exec", d.containerName, "mkdir", "-p", "/volumes/app"]), "mkdir");
-            ok(docker(["cp", path.join(work, "in", "data.bin"), `${d.containerName}:/volumes/app/data.bin`]), "docker cp in");
+            ok(docker(["exec", d.sidecar.name, "mkdir", "-p", "/volumes/app"]), "mkdir");
+            ok(docker(["cp", path.join(work, "in", "data.bin"), `${d.sidecar.name}:/volumes/app/data.bin`]), "docker cp in");
             ok(resticInSidecar(d, ["backup", "/volumes"]), "restic backup");
-            ok(docker(["exec", d.containerName, "rm", "-rf", "/volumes"]), "removing the source");
+            ok(docker(["exec", d.sidecar.name, "rm", "-rf", "/volumes"]), "removing the source");
             ok(resticInSidecar(d, ["restore", "latest", "--target", "/restore"]), "restic restore");
-            ok(docker(["cp", `${d.containerName}:/restore/volumes/app/data.bin`, path.join(work, "restored.bin")]), "docker cp out");
+            ok(docker(["cp", `${d.sidecar.name}:/restore/volumes/app/data.bin`, path.join(work, "restored.bin")]), "docker cp out");
             const restored = fs.readFileSync(path.join(work, "restored.bin"));
             expect(restored.length).toBe(original.length);
             expect(restored.equals(original)).toBe(true);

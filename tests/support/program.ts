@@ -21,7 +21,7 @@ function programSource(): string {
 }
 
 /** What the program registered, keyed `type::name`, with inputs and provider. */
-export type Resources = Map<string, Pick<Registered, "inputs" | "provider">>;
+export type Resources = Map<string, Pick<Registered, "inputs" | "provider" | "options">>;
 
 /**
  * Evaluates index.ts once more in this registry and returns its exports; whatever it throws at the
@@ -57,7 +57,7 @@ export async function runInPlace(raw: RawStackConfig): Promise<Resources> {
     for (const r of registered) {
         const key = `${r.type}::${r.name}`;
         if (resources.has(key)) throw new Error(`registered twice: ${key}`);
-        resources.set(key, { inputs: r.inputs, provider: r.provider });
+        resources.set(key, { inputs: r.inputs, provider: r.provider, options: r.options });
     }
     return resources;
 }

@@ -31,6 +31,8 @@ export async function resourceCountsPerApp(load: () => Record<string, unknown>):
             apps: appList,
             monitoring: { ...(prod.monitoring as object), enabled: monitoring },
             restoreDrills: { ...(prod.restoreDrills as object), enabled: drills },
+            // Other apps than prod's: recorded afresh, as `npm run plan -- --write` would.
+            assignments: undefined,
         };
         const run = await runProgram(raw, load, { minioPassword: "not-a-real-password", vaultToken: "not-a-real-token" });
         return run.registered.length;

@@ -3,7 +3,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, RawStackConfig, readStackFile } from "../../components/config";
+import { CONFIG_NAMESPACE, RawStackConfig, readStackFile, validateStackConfig } from "../../components/config";
 import { installMocks, Registered, settle } from "./pulumiMocks";
 
 /** Repository root, where the `Pulumi.<stack>.yaml` files are. */
@@ -14,10 +14,21 @@ export function stackConfig(stack: string): RawStackConfig {
     return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
 }
 
+/**
+ * `raw` as a committed stack file holds it: with the record of ports and drill times that
+ * `npm run plan -- --write` would have written, unless `raw` brings its own (`assignments: {}`
+ * tests the refusal). An invalid config is left as it is, for the program to refuse.
+ */
+export function withRecord(raw: RawStackConfig): RawStackConfig {
+    if (raw.assignments !== undefined || !Array.isArray(raw.apps)) return raw;
+    const { fleet } = validateStackConfig(raw, [], { assignments: "assign" });
+    return fleet ? { ...raw, assignments: fleet.assignments } : raw;
+}
+
 /** Sets the program's config as the Pulumi CLI would: every value a string, maps and lists as JSON. */
 export function setStackConfig(raw: RawStackConfig, secrets: Record<string, string> = {}): void {
     const all: Record<string, string> = {};
-    for (const [key, value] of Object.entries({ ...raw, ...secrets })) {
+    for (const [key, value] of Object.entries({ ...withRecord(raw), ...secrets })) {
         if (value === undefined) continue;
         all[`${CONFIG_NAMESPACE}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }

@@ -172,6 +172,10 @@ export function stackEnvironments(job: Job, step: Step): { stack: string; enviro
     const stackName = String(step.with?.["stack-name"]);
     const env = environmentName(job);
     const matrix = job.strategy?.matrix?.stack;
+    // A matrix a job computes (`npm run shards -- --stack <env>`): the stacks of one fleet, `<env>`
+    // itself or its shards `<env>-<shard>`, deploy in that fleet's environment.
+    const fleet = /^\$\{\{\s*fromJSON\(needs\.[\w-]+\.outputs\.([\w-]+)\)\s*\}\}$/.exec(text(matrix))?.[1];
+    if (/\$\{\{\s*matrix\.stack\s*\}\}/.test(stackName) && fleet !== undefined) return [{ stack: fleet, environment: env }];
     const stacks = MATRIX_STACK.test(stackName) && Array.isArray(matrix) ? matrix.map(String) : [stackName];
     return stacks.map((stack) => ({ stack, environment: env?.replace(MATRIX_STACK, stack) }));
 }

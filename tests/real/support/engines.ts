@@ -15,7 +15,9 @@ export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const TOOLS = process.env.TOOLS_DIR ?? path.join(ROOT, ".tools");
 
 /** A variable scripts/real/test.sh sets; a clear failure when the tier was started some other way. */
-export function required(name: "REAL_DOCKER_HOST" | "REAL_S3_ENDPOINT" | "REAL_S3_CACERT"): string {
+export function required(
+    name: "REAL_DOCKER_HOST" | "REAL_S3_ENDPOINT" | "REAL_S3_CACERT" | "REAL_NETWORK" | "REAL_S3_GATEWAY" | "REAL_S3_HOSTNAME" | "REAL_S3_BRIDGE_ENDPOINT",
+): string {
     const value = process.env[name];
     if (!value) throw new Error(`${name} is not set: run this tier with npm run test:real (it starts dockerd and s3rver)`);
     return value;
@@ -35,7 +37,7 @@ export interface Run {
 }
 
 /** Runs `command args` and waits; `env` is added to this process's environment. */
-export function run(command: string, args: readonly string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Run {
+export function run(command: string, args: readonly string[], options: { env?: Record<string, string>; input?: string | Buffer; cwd?: string } = {}): Run {
     const t0 = Date.now();
     const r = spawnSync(command, args, {
         cwd: options.cwd ?? ROOT,
@@ -82,29 +84,8 @@ export function ok(r: Run, what: string): Run {
 }
 
 /** `docker ...` against the tier's own dockerd. */
-export function docker(args: readonly string[], env: Record<string, string> = {}): Run {
-    return run("docker", args, { env: { DOCKER_HOST: required("REAL_DOCKER_HOST"), ...env } });
-}
-
-/** The offline test image: static busybox (sh), restic 0.18, the `rcb` stand-in (setup.sh builds its file system). */
-export const SIDECAR_TEST_IMAGE = "platform-backups-real/sidecar:test";
-
-/** Imports the test image into the tier's dockerd, unless it is there already. */
-export function ensureSidecarImage(): void {
-    if (docker(["image", "inspect", SIDECAR_TEST_IMAGE]).status === 0) return;
-    ok(
-        docker([
-            "import",
-            "--change",
-            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            // As in stack-back's image (src/Dockerfile of v1.5.4): restic's cache in /cache.
-            "--change",
-            "ENV XDG_CACHE_HOME=/cache",
-            path.join(TOOLS, "image", "rootfs.tar"),
-            SIDECAR_TEST_IMAGE,
-        ]),
-        "docker import of the test image",
-    );
+export function docker(args: readonly string[], env: Record<string, string> = {}, input?: Buffer): Run {
+    return run("docker", args, { env: { DOCKER_HOST: required("REAL_DOCKER_HOST"), ...env }, input });
 }
 
 /** The S3 server's CA certificate. */
