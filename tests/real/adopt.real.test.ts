@@ -2,29 +2,30 @@
  * Adoption with real engines: a restic repository made beforehand (as the original setup left it)
  * on a real S3 server (s3rver, TLS), adopted by the component. The component runs under Pulumi's
  * mock engine only to produce what it would deploy, with the Vault data source served by the
- * mocks' KV v2 store; the sidecar's environment (the adopted password included) and the deploy-time
- * check's `create` string are then run for real, in a real container of the tier's dockerd, with
- * restic 0.18. The one stand-in is `rcb` (scripts/real/image/rcb).
+ * mocks' KV v2 store; the sidecar is then created exactly as the component generates it, on an
+ * image of stack-back v1.5.4's real code (restic 0.18.1, dcron, `rcb`; scripts/real/images.sh), on
+ * the tier's bridge, beside one labelled container of the app's Compose project, and the deploy-time
+ * check's `create` string is run verbatim. Substituted: SUBSTITUTIONS in support/stack.ts.
  */
 import * as crypto from "crypto";
-import { installMocks, Registered, setVaultSecret, settle, valueOf } from "../support/pulumiMocks";
-import { bucketKeys, createBucket, docker, ensureSidecarImage, ok, required, run, runShell, SIDECAR_TEST_IMAGE, Run } from "./support/engines";
+import * as fs from "fs";
+import { installMocks, setVaultSecret, settle, valueOf } from "../support/pulumiMocks";
+import { bucketKeys, createBucket, docker, ok, required, run, Run, runShell } from "./support/engines";
+import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
 
 const registered = installMocks();
 
 // Imported after the mocks so that the component registers against them.
-import { AppBackup } from "../../components";
+import { AppBackup } from "../../components/appBackup";
 
 const RUN_ID = `${Date.now().toString(36)}${crypto.randomBytes(2).toString("hex")}`;
 /** The password the old setup created the repository with, as it sits in Vault. */
 const OLD_PASSWORD = `old-${crypto.randomBytes(12).toString("hex")}`;
-/** Where the test CA goes in the container (the component names no RESTIC_CACERT of its own here). */
-const TEST_CA_PATH = "/etc/platform-backups-real/ca.pem";
-/** The adopted bucket with the repository, and one that was never a repository. */
+/** The adopted bucket with the repository, and one that was never a repository (names of the old layout). */
 const ADOPTED_BUCKET = `restic-stackback-vm1-adopt-${RUN_ID}-bucket`;
 const EMPTY_BUCKET = `restic-stackback-vm1-empty-${RUN_ID}-bucket`;
 
-/** restic on this machine, as the old setup's own restic: plain env, the test CA. */
+/** restic on this machine, as the old setup's own restic: plain env, the test CA, the host's view of S3. */
 function oldResticEnv(bucket: string): Record<string, string> {
     return {
         RESTIC_REPOSITORY: `s3:https://${required("REAL_S3_ENDPOINT")}/${bucket}`,
@@ -35,10 +36,14 @@ function oldResticEnv(bucket: string): Record<string, string> {
     };
 }
 
+/** What the component deploys for one adopted app, as the real tier needs it. */
 interface Deployed {
-    containerName: string;
-    env: string[];
+    app: string;
+    /** The sidecar container as generated. */
+    sidecar: GeneratedContainer;
+    /** The check's `create`, verbatim. */
     create: string;
+    /** The check's `environment`, verbatim. */
     environment: Record<string, string>;
 }
 
@@ -47,7 +52,9 @@ async function deploy(app: string, bucket: string, version: number): Promise<Dep
     const component = new AppBackup(app, {
         app,
         schedule: "0 2 * * *",
-        minioEndpoint: required("REAL_S3_ENDPOINT"),
+        minioEndpoint: required("REAL_S3_BRIDGE_ENDPOINT"),
+        minioSsl: true,
+        minioCaCert: fs.readFileSync(required("REAL_S3_CACERT"), "utf8"),
         dockerHost: required("REAL_DOCKER_HOST"),
         checkTimeoutSeconds: 60,
         vaultMount: "ansible",
@@ -55,45 +62,57 @@ async function deploy(app: string, bucket: string, version: number): Promise<Dep
     });
     const containerName = await valueOf(component.containerName);
     await settle();
-    const one = (type: string, suffix: string): Registered => {
-        const found = registered.filter((r) => r.type === type && r.name === `${app}-${suffix}`);
-        if (found.length !== 1) throw new Error(`expected one ${type} ${app}-${suffix}, found ${found.length}`);
-        return found[0];
-    };
-    const check = one("command:local:Command", "repository-init");
+    const checks = registered.filter((r) => r.type === "command:local:Command" && r.name === `${app}-repository-init`);
+    if (checks.length !== 1) throw new Error(`expected one command:local:Command named ${app}-repository-init, found ${checks.length}`);
     return {
-        containerName,
-        env: one("docker:index/container:Container", "sidecar").inputs.envs as string[],
-        create: check.inputs.create as string,
-        environment: (check.inputs.environment ?? {}) as Record<string, string>,
+        app,
+        sidecar: generatedContainer(registered, containerName),
+        create: checks[0].inputs.create as string,
+        environment: (checks[0].inputs.environment ?? {}) as Record<string, string>,
     };
 }
-
-/** The sidecar as a real container: its name and env (values through `docker run`'s own environment), the host network. */
-function startSidecar(d: Deployed): void {
-    docker(["rm", "-f", d.containerName]);
-    const passed: Record<string, string> = { RESTIC_CACERT: TEST_CA_PATH, RCB_STANDIN_PROJECT: d.containerName, RCB_STANDIN_SERVICES: "app" };
-    const flags = ["-e", "RESTIC_CACERT", "-e", "RCB_STANDIN_PROJECT", "-e", "RCB_STANDIN_SERVICES"];
-    for (const entry of d.env) {
-        const key = entry.slice(0, entry.indexOf("="));
-        // DOCKER_HOST would redirect this very `docker run`: the sidecar's plain value goes on the command line.
-        if (key.startsWith("DOCKER_")) flags.push("-e", entry);
-        else {
-            passed[key] = entry.slice(key.length + 1);
-            flags.push("-e", key);
-        }
-    }
-    const ca = `${required("REAL_S3_CACERT")}:${TEST_CA_PATH}:ro`;
-    ok(docker(["run", "-d", "--name", d.containerName, "--network", "host", "-v", ca, ...flags, SIDECAR_TEST_IMAGE, "sleep", "86400"], passed), "docker run");
-}
-
-const inSidecar = (d: Deployed, args: readonly string[]): Run => docker(["exec", d.containerName, ...args]);
-const running = (d: Deployed): string => docker(["inspect", "-f", "{{.State.Running}}", d.containerName]).stdout.trim();
 
 const started: string[] = [];
+/** The sidecar as generated, and one container of the app's Compose project with a labelled volume beside it. */
+function startSidecar(d: Deployed): void {
+    const web = `${d.app}_web`;
+    docker(["rm", "-f", web]);
+    ok(
+        docker([
+            "run",
+            "-d",
+            "--name",
+            web,
+            "--network",
+            required("REAL_NETWORK"),
+            "--label",
+            `com.docker.compose.project=${d.app}`,
+            "--label",
+            "com.docker.compose.service=web",
+            "--label",
+            "stack-back.volumes=true",
+            "-v",
+            `${d.app}_data:/data`,
+            // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
+            LOCAL_IMAGES.postgres,
+            "sleep",
+            "86400",
+        ]),
+        `starting ${web}`,
+    );
+    started.push(web);
+    createGenerated(d.sidecar);
+    started.push(d.sidecar.name);
+}
+
+const inSidecar = (d: Deployed, args: readonly string[]): Run => docker(["exec", d.sidecar.name, ...args]);
+const running = (d: Deployed): string => docker(["inspect", "-f", "{{.State.Running}}", d.sidecar.name]).stdout.trim();
+const envOf = (d: Deployed, key: string): string | undefined => d.sidecar.envs.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
+
 let configBefore: string;
 beforeAll(async () => {
-    ensureSidecarImage();
+    ensureImages();
+    assertBridgeReachesS3();
     // The old setup's repository, with one snapshot, made by restic on this machine.
     await createBucket(ADOPTED_BUCKET);
     await createBucket(EMPTY_BUCKET);
@@ -102,7 +121,7 @@ beforeAll(async () => {
     configBefore = ok(run("restic", ["cat", "config"], { env: oldResticEnv(ADOPTED_BUCKET) }), "restic cat config").stdout;
 });
 afterAll(() => {
-    for (const name of started) docker(["rm", "-f", name]);
+    for (const name of started) docker(["rm", "-f", "-v", name]);
 });
 
 describe("a repository made beforehand, adopted", () => {
@@ -112,15 +131,15 @@ describe("a repository made beforehand, adopted", () => {
         setVaultSecret("ansible", `stackback_${app}`, [{ password: OLD_PASSWORD, access_key: "stackback", secret_key: "old-shared-secret-key" }]);
         d = await deploy(app, ADOPTED_BUCKET, 1);
         startSidecar(d);
-        started.push(d.containerName);
     });
 
-    test("the sidecar's password is the adopted one, read from Vault", () => {
-        expect(d.env).toContain(`RESTIC_PASSWORD=${OLD_PASSWORD}`);
-        expect(d.env).toContain(`RESTIC_REPOSITORY=s3:https://${required("REAL_S3_ENDPOINT")}/${ADOPTED_BUCKET}`);
+    test("the sidecar's password is the adopted one, read from Vault, and its repository the adopted bucket", () => {
+        expect(envOf(d, "RESTIC_PASSWORD")).toBe(OLD_PASSWORD);
+        expect(envOf(d, "RESTIC_REPOSITORY")).toBe(`s3:https://${required("REAL_S3_BRIDGE_ENDPOINT")}/${ADOPTED_BUCKET}`);
+        expect(d.sidecar.labels).toEqual(expect.arrayContaining([{ label: "platform-backups.adopted-bucket", value: ADOPTED_BUCKET }]));
     });
 
-    test("the check opens it, and initialises nothing", async () => {
+    test("the check opens it (and stack-back's own rcb status passes), and initialises nothing", async () => {
         const keysBefore = await bucketKeys(ADOPTED_BUCKET);
         const r = await runShell(d.create, d.environment, 300);
         expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringContaining("restic repository opens") });
@@ -136,6 +155,10 @@ describe("a repository made beforehand, adopted", () => {
         expect(snapshots).toHaveLength(2);
         expect(snapshots[0].hostname).toBe("old-sidecar");
         expect(snapshots[1].paths).toEqual(["/volumes"]);
+        // The old setup's own restic still opens it and sees both: nothing was replaced.
+        const seenByOld = JSON.parse(ok(run("restic", ["snapshots", "--json"], { env: oldResticEnv(ADOPTED_BUCKET) }), "old snapshots").stdout) as unknown[];
+        expect(seenByOld).toHaveLength(2);
+        expect(ok(run("restic", ["cat", "config"], { env: oldResticEnv(ADOPTED_BUCKET) }), "old cat config").stdout).toBe(configBefore);
     });
 });
 
@@ -148,7 +171,6 @@ describe("the wrong version of the secret", () => {
         ]);
         const d = await deploy(app, ADOPTED_BUCKET, 2);
         startSidecar(d);
-        started.push(d.containerName);
         const keysBefore = await bucketKeys(ADOPTED_BUCKET);
         const r = await runShell(d.create, d.environment, 300);
         expect(r.status).toBe(12);
@@ -166,11 +188,10 @@ describe("an adopted location without a repository", () => {
         setVaultSecret("ansible", `stackback_${app}`, [{ password: OLD_PASSWORD, access_key: "stackback", secret_key: "k" }]);
         const d = await deploy(app, EMPTY_BUCKET, 1);
         startSidecar(d);
-        started.push(d.containerName);
         expect(inSidecar(d, ["restic", "cat", "config"]).status).toBe(10);
         const r = await runShell(d.create, d.environment, 300);
         expect(r.status).toBe(10);
-        expect(r.output).toContain(`no restic repository at s3:https://${required("REAL_S3_ENDPOINT")}/${EMPTY_BUCKET}`);
+        expect(r.output).toContain(`no restic repository at s3:https://${required("REAL_S3_BRIDGE_ENDPOINT")}/${EMPTY_BUCKET}`);
         expect(r.output).toContain(`adopted bucket ${EMPTY_BUCKET}`);
         expect(r.output).toContain("not initialised");
         expect(await bucketKeys(EMPTY_BUCKET)).toEqual([]);
@@ -183,9 +204,9 @@ describe("what a removed app left on its host", () => {
         const name = `adopt_cache_${RUN_ID}`;
         try {
             ok(docker(["volume", "create", name]), "first create");
-            ok(docker(["run", "--rm", "-v", `${name}:/cache`, SIDECAR_TEST_IMAGE, "sh", "-c", "echo kept > /cache/mark"]), "writing into it");
+            ok(docker(["run", "--rm", "-v", `${name}:/cache`, LOCAL_IMAGES.stackBack, "sh", "-c", "echo kept > /cache/mark"]), "writing into it");
             expect(ok(docker(["volume", "create", name]), "second create").stdout.trim()).toBe(name);
-            expect(ok(docker(["run", "--rm", "-v", `${name}:/cache`, SIDECAR_TEST_IMAGE, "cat", "/cache/mark"]), "reading").stdout.trim()).toBe("kept");
+            expect(ok(docker(["run", "--rm", "-v", `${name}:/cache`, LOCAL_IMAGES.stackBack, "cat", "/cache/mark"]), "reading").stdout.trim()).toBe("kept");
         } finally {
             docker(["volume", "rm", "-f", name]);
         }
