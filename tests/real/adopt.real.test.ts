@@ -25,7 +25,7 @@ const OLD_PASSWORD = `old-${crypto.randomBytes(12).toString("hex")}`;
 const ADOPTED_BUCKET = `restic-stackback-vm1-adopt-${RUN_ID}-bucket`;
 const EMPTY_BUCKET = `restic-stackback-vm1-empty-${RUN_ID}-bucket`;
 
-/** restic on this machine, as the old setup's own restic: plain env, the test CA, the host's view of S3. */
+/** restic on the host, as the old setup's own restic: plain env, the test CA, the host's view of S3. */
 function oldResticEnv(bucket: string): Record<string, string> {
     return {
         RESTIC_REPOSITORY: `s3:https://${required("REAL_S3_ENDPOINT")}/${bucket}`,
@@ -113,7 +113,7 @@ let configBefore: string;
 beforeAll(async () => {
     ensureImages();
     assertBridgeReachesS3();
-    // The old setup's repository, with one snapshot, made by restic on this machine.
+    // The old setup's repository, with one snapshot, made by restic on the host.
     await createBucket(ADOPTED_BUCKET);
     await createBucket(EMPTY_BUCKET);
     ok(run("restic", ["init"], { env: oldResticEnv(ADOPTED_BUCKET) }), "restic init (the old setup)");
