@@ -17,8 +17,16 @@
  * - The rights MinIO checks per API: minio/minio at RELEASE.2025-10-15T17-29-55Z (+11 commits,
  *   7aac2a2c), action names from minio/pkg v3.11.0 (policy/action.go, policy/admin-action.go).
  *
+ * Adopted names (docs/migrate.md): an adopted bucket may lie outside `<namePrefix>-*-bucket`, and an
+ * adopted Vault secret outside `<mount>/data/<vault namePrefix>*`. The program manages an adopted
+ * bucket as its own (imports it, then reads and updates it), so every bucket grant covers it too
+ * (`{bucket}`); it only reads an adopted secret, through the KV v2 data source, so that path gets
+ * `read` and nothing else (`{adoptedSecret}`). Names the stack's own patterns already cover add
+ * nothing.
+ *
  * Pure: no Pulumi import.
  */
+import type { AdoptSettings } from "./adopt";
 
 /** What a provider does for a resource: `configure` is the provider's own set-up, once per run. */
 export type Operation = "configure" | "create" | "read" | "update" | "delete";
@@ -32,7 +40,9 @@ export type VaultCapability = "create" | "read" | "update" | "delete";
 
 /**
  * A name pattern over the stack's own names. Placeholders: `{mount}` (vault.mount),
- * `{vaultPrefix}` (vault.namePrefix), `{prefix}` (namePrefix).
+ * `{vaultPrefix}` (vault.namePrefix), `{prefix}` (namePrefix); and two that stand for several
+ * names: `{bucket}` (the stack's buckets: `{prefix}-*-bucket` and each adopted bucket outside it)
+ * and `{adoptedSecret}` (the KV v2 data path of each adopted secret outside the stack's own).
  */
 export type NamePattern = string;
 
@@ -75,8 +85,13 @@ export interface ApiCall {
 
 /** One row of the table: a resource type (or provider) and its calls per operation. */
 export interface ResourceRights {
-    /** The Pulumi type token, e.g. `vault:index/policy:Policy`, `pulumi:providers:minio`. */
+    /**
+     * The Pulumi type token, e.g. `vault:index/policy:Policy`, `pulumi:providers:minio`; for a data
+     * source, the token of the function the program invokes (`invoke`).
+     */
     type: string;
+    /** A data source the program invokes (at preview and up: its calls are `read`s), not a resource it registers. */
+    invoke?: true;
     system: "vault" | "minio";
     /** The provider function per operation, file:line. */
     functions: Partial<Record<Operation, string>>;
@@ -103,8 +118,8 @@ const vault = (path: NamePattern, capability: VaultCapability): VaultGrant => ({
 const s3 = (action: string, resource: NamePattern = BUCKET): MinioGrant => ({ system: "minio", action, resource });
 const admin = (action: string): MinioGrant => ({ system: "minio", action, resource: ADMIN_ANY });
 
-/** The app buckets of a stack: `<namePrefix>-<app>-bucket` (components/naming.ts backupNames). */
-export const BUCKET: NamePattern = "arn:aws:s3:::{prefix}-*-bucket";
+/** The app buckets of a stack: `<namePrefix>-<app>-bucket` (components/naming.ts backupNames), and the adopted ones. */
+export const BUCKET: NamePattern = "arn:aws:s3:::{bucket}";
 /** What a resource-less MinIO admin action is granted on: everything (see {@link MinioGrant.resource}). */
 export const ADMIN_ANY = "arn:minio:admin:::*";
 
@@ -213,6 +228,24 @@ export const RIGHTS: readonly ResourceRights[] = [
                     grant: vault(KV_DATA, "delete"),
                     source: `${TFV} vault/resource_kv_secret_v2.go:397`,
                     notGranted: RETAINED,
+                },
+            ],
+        },
+    },
+    {
+        // An adopted app's password (and kept users' keys) are read from the adopted secret at its
+        // pinned version (components/adoptedSecret.ts). One GET of the data path, no metadata read.
+        // Read at commit 02917fc7 of terraform-provider-vault, not at the pinned v5.8.0 tag.
+        type: "vault:kv/getSecretV2:getSecretV2",
+        system: "vault",
+        invoke: true,
+        functions: { read: "terraform-provider-vault 02917fc7 vault/data_source_kv_secret_v2.go:89 kvSecretV2DataSourceRead" },
+        calls: {
+            read: [
+                {
+                    request: "GET /v1/<mount>/data/<name>?version=<n> (the adopted secret; Vault's ACL ignores the query)",
+                    grant: vault("{adoptedSecret}", "read"),
+                    source: "terraform-provider-vault 02917fc7 vault/data_source_kv_secret_v2.go:112 client.Logical().Read",
                 },
             ],
         },
@@ -585,6 +618,10 @@ export interface RightsScope {
     childToken: boolean;
     /** Whether some app sets quotaGiB. */
     quota: boolean;
+    /** The buckets the stack's apps adopt (`apps[].adopt.bucket`). */
+    adoptedBuckets: readonly string[];
+    /** The KV v2 data paths (`<mount>/data/<name>`) of the secrets the stack's apps adopt (`apps[].adopt.vaultSecret`). */
+    adoptedSecrets: readonly string[];
 }
 
 /** Which identity a document is for: `deploy` runs `pulumi up`, `preview` runs `pulumi preview --refresh`. */
@@ -593,12 +630,41 @@ export type Identity = "deploy" | "preview";
 /** The operations an identity runs. */
 export const operationsOf = (identity: Identity): readonly Operation[] => (identity === "preview" ? PREVIEW_OPERATIONS : OPERATIONS);
 
-/** A pattern with the scope's names filled in. */
+/** A pattern with the scope's single names filled in. */
 export function expand(pattern: NamePattern, scope: RightsScope): string {
     return pattern
         .replace(/\{mount\}/g, scope.mount)
         .replace(/\{vaultPrefix\}/g, scope.vaultPrefix)
         .replace(/\{prefix\}/g, scope.prefix);
+}
+
+/** Whether a grant's glob (`*`: any run of characters, as MinIO and a trailing Vault `*` match) covers `name`. */
+export function globCovers(glob: string, name: string): boolean {
+    const pattern = glob
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
+    return new RegExp(`^${pattern}$`).test(name);
+}
+
+/** The names `{bucket}` stands for: the stack's own `<prefix>-*-bucket`, and each adopted bucket it does not cover. */
+export function bucketNames(scope: RightsScope): string[] {
+    const own = `${scope.prefix}-*-bucket`;
+    return [own, ...new Set(scope.adoptedBuckets.filter((b) => !globCovers(own, b)))];
+}
+
+/** The paths `{adoptedSecret}` stands for: each adopted secret's data path that the stack's own secrets' path does not cover. */
+export function adoptedSecretPaths(scope: RightsScope): string[] {
+    const own = expand("{mount}/data/{vaultPrefix}*", scope);
+    return [...new Set(scope.adoptedSecrets.filter((p) => !globCovers(own, p)))];
+}
+
+/** A pattern with every name filled in: one string per name of a placeholder that stands for several (none when it stands for none). */
+export function expandAll(pattern: NamePattern, scope: RightsScope): string[] {
+    const one = expand(pattern, scope);
+    if (one.includes("{bucket}")) return bucketNames(scope).map((b) => one.replace(/\{bucket\}/g, b));
+    if (one.includes("{adoptedSecret}")) return adoptedSecretPaths(scope).map((p) => one.replace(/\{adoptedSecret\}/g, p));
+    return [one];
 }
 
 /** One granted right, with the names filled in, and the table's reasons for it. */
@@ -611,6 +677,13 @@ export interface ScopedGrant {
 /** The key that identifies a right: `vault <path> <capability>` or `minio <action> <resource>`. */
 export function grantKey(grant: Grant): string {
     return grant.system === "vault" ? `vault ${grant.path} ${grant.capability}` : `minio ${grant.action} ${grant.resource}`;
+}
+
+/** A table grant with the scope's names filled in: one per name (none when a placeholder stands for none). */
+function scopedGrants(grant: Grant, scope: RightsScope): Grant[] {
+    return grant.system === "vault"
+        ? expandAll(grant.path, scope).map((path) => ({ ...grant, path }))
+        : expandAll(grant.resource, scope).map((resource) => ({ ...grant, resource }));
 }
 
 /**
@@ -631,15 +704,13 @@ export function requiredGrants(system: "vault" | "minio", identity: Identity, ty
                 for (const call of row.calls[operation] ?? []) {
                     if (call.notGranted !== undefined) continue;
                     if (call.onlyIf && !scope[call.onlyIf]) continue;
-                    const grant: Grant =
-                        call.grant.system === "vault"
-                            ? { ...call.grant, path: expand(call.grant.path, scope) }
-                            : { ...call.grant, resource: expand(call.grant.resource, scope) };
-                    const key = grantKey(grant);
-                    const entry = found.get(key) ?? { grant, because: [] };
-                    const reason = `${row.type} ${operation}`;
-                    if (!entry.because.includes(reason)) entry.because.push(reason);
-                    found.set(key, entry);
+                    for (const grant of scopedGrants(call.grant, scope)) {
+                        const key = grantKey(grant);
+                        const entry = found.get(key) ?? { grant, because: [] };
+                        const reason = `${row.type} ${operation}`;
+                        if (!entry.because.includes(reason)) entry.because.push(reason);
+                        found.set(key, entry);
+                    }
                 }
             }
         }
@@ -736,7 +807,7 @@ export function minioDocumentGrants(doc: MinioPolicyDocument): MinioGrant[] {
     return doc.Statement.flatMap((s) => s.Action.flatMap((action) => s.Resource.map((resource) => ({ system: "minio" as const, action, resource }))));
 }
 
-/** The Vault and MinIO types of the table (what the program may register). */
+/** The Vault and MinIO types of the table (what the program may register or invoke). */
 export const RIGHTS_TYPES: readonly string[] = RIGHTS.map((r) => r.type);
 
 /** The types among `registered` that belong to Vault or MinIO (resources and providers). */
@@ -748,7 +819,7 @@ export function vaultAndMinioTypes(registered: Iterable<string>): string[] {
 export interface RightsFleet {
     namePrefix: string;
     vault: { mount: string; namePrefix: string; skipChildToken: boolean };
-    apps: readonly { quotaGiB?: number }[];
+    apps: readonly { quotaGiB?: number; adopt?: AdoptSettings }[];
 }
 
 /** A stack's scope: its names, whether its provider mints a child token, whether it sets quotas. */
@@ -760,5 +831,10 @@ export function rightsScope(stack: string, fleet: RightsFleet): RightsScope {
         prefix: fleet.namePrefix,
         childToken: !fleet.vault.skipChildToken,
         quota: fleet.apps.some((app) => app.quotaGiB !== undefined),
+        // As AppBackup adopts: nothing without a bucket, and the secret is read only beside one.
+        adoptedBuckets: fleet.apps.flatMap((app) => (app.adopt?.bucket ? [app.adopt.bucket] : [])),
+        adoptedSecrets: fleet.apps.flatMap(({ adopt }) =>
+            adopt?.bucket && adopt.vaultSecret ? [`${adopt.vaultSecret.mount}/data/${adopt.vaultSecret.name}`] : [],
+        ),
     };
 }

@@ -7,11 +7,24 @@
  *
  * `npm run rights -- --check` exits 1 when a committed document differs (tests/rights.test.ts runs
  * the same comparison). Offline: no Vault, no MinIO, no credentials.
+ *
+ * Names that apps adopt outside a stack's own patterns (docs/migrate.md) are granted too, and
+ * listed on the way, because the identities' policies must be re-applied before the `pulumi up`
+ * that adopts them.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackFile } from "../components/config";
-import { Identity, minioPolicyDocument, RIGHTS_TYPES, rightsScope, RightsScope, vaultPolicyDocument } from "../components/rights";
+import {
+    adoptedSecretPaths,
+    bucketNames,
+    Identity,
+    minioPolicyDocument,
+    RIGHTS_TYPES,
+    rightsScope,
+    RightsScope,
+    vaultPolicyDocument,
+} from "../components/rights";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -33,8 +46,24 @@ export function rightsDocuments(scopes: readonly RightsScope[] = stackScopes()):
     return out;
 }
 
+/** One line per adopted name outside a stack's own patterns, saying what it is granted. */
+export function adoptedGrantLines(scopes: readonly RightsScope[]): string[] {
+    return scopes.flatMap((scope) => [
+        ...bucketNames(scope)
+            .slice(1)
+            .map((b) => `${scope.stack}: adopted bucket ${b} (outside ${scope.prefix}-*-bucket): the bucket rights of docs/minio/*.json cover it`),
+        ...adoptedSecretPaths(scope).map(
+            (p) => `${scope.stack}: adopted Vault secret ${p} (outside ${scope.mount}/data/${scope.vaultPrefix}*): read only, in docs/vault/*.hcl`,
+        ),
+    ]);
+}
+
 function main(args: readonly string[]): number {
-    const documents = rightsDocuments();
+    const scopes = stackScopes();
+    const documents = rightsDocuments(scopes);
+    const adopted = adoptedGrantLines(scopes);
+    for (const line of adopted) console.log(line);
+    if (adopted.length > 0) console.log("apply the documents to Vault and MinIO (docs/ci.md) before the pulumi up that adopts these names");
     if (args.includes("--check")) {
         const stale = Object.entries(documents).filter(([file, text]) => {
             const full = path.join(ROOT, file);

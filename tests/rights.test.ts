@@ -4,14 +4,19 @@
  *   and every row is a type the program registers;
  * - the committed docs/vault/*.hcl and docs/minio/*.json are exactly what the table generates, and
  *   a document that grants more than the table is caught;
- * - the grants are scoped to each stack's own names, and the preview identity cannot write.
+ * - the grants are scoped to each stack's own names, and the preview identity cannot write;
+ * - names an app adopts outside those (a bucket, a Vault secret) are covered too, the secret read only.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "@cdktf/hcl2json";
+import { validateStackConfig } from "../components/config";
 import {
     ADMIN_ANY,
+    adoptedSecretPaths,
+    bucketNames,
     excessGrants,
+    globCovers,
     Grant,
     grantKey,
     minioDocumentGrants,
@@ -19,15 +24,16 @@ import {
     requiredGrants,
     RIGHTS,
     RIGHTS_TYPES,
+    rightsScope,
     RightsScope,
     vaultAndMinioTypes,
     VaultCapability,
     vaultPolicyDocument,
 } from "../components/rights";
-import { rightsDocuments, RIGHTS_STACKS, stackScopes } from "../scripts/rights";
+import { adoptedGrantLines, rightsDocuments, RIGHTS_STACKS, stackScopes } from "../scripts/rights";
 import { runStackProgram } from "./support/jestStack";
-import { Registered } from "./support/pulumiMocks";
-import { stackConfig } from "./support/stack";
+import { invoked, Registered, setVaultSecret, VAULT_KV2_READ } from "./support/pulumiMocks";
+import { stackConfig, withRecord } from "./support/stack";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -53,10 +59,15 @@ beforeAll(async () => {
 }, 180_000); // two full programs: over 30 s on a loaded machine
 
 describe("the program and the table", () => {
-    test("every Vault and MinIO type the program registers has a row, and every row is registered", () => {
+    test("every Vault and MinIO type the program registers has a row, and every resource row is registered", () => {
         const registered = vaultAndMinioTypes(Object.values(runs).flatMap((r) => r.map((x) => x.type)));
         expect(registered.length).toBeGreaterThanOrEqual(8);
-        expect([...RIGHTS_TYPES].sort()).toEqual(registered);
+        // Data sources (`invoke` rows) are invoked, not registered: "adopted names" below holds them.
+        expect(
+            RIGHTS.filter((r) => !r.invoke)
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual(registered);
     });
 
     test("a type without a row cannot get a document (the generator refuses it)", () => {
@@ -130,7 +141,7 @@ describe("what the documents grant", () => {
         for (const identity of ["deploy", "preview"] as const) {
             for (const grant of byIdentity(identity).vault) {
                 if (grant.system !== "vault") throw new Error("not a Vault grant");
-                expect(["auth/token/lookup-self", "auth/token/create", ...scopes.flatMap(own)]).toContain(grant.path);
+                expect(["auth/token/lookup-self", "auth/token/create", ...scopes.flatMap(own), ...scopes.flatMap(adoptedSecretPaths)]).toContain(grant.path);
             }
         }
         expect(byIdentity("deploy").vault.map(grantKey)).not.toContain("vault sys/policies/acl/* update");
@@ -157,7 +168,7 @@ describe("what the documents grant", () => {
             if (grant.system !== "minio") throw new Error("not a MinIO grant");
             if (grant.resource === ADMIN_ANY)
                 expect(grant.action).toMatch(/^admin:(CreateUser|DeleteUser|GetUser|CreatePolicy|DeletePolicy|GetPolicy|AttachUserOrGroupPolicy)$/);
-            else expect(scopes.map((s) => `arn:aws:s3:::${s.prefix}-*-bucket`)).toContain(grant.resource);
+            else expect(scopes.flatMap((s) => bucketNames(s).map((b) => `arn:aws:s3:::${b}`))).toContain(grant.resource);
         }
     });
 
@@ -176,5 +187,87 @@ describe("what the documents grant", () => {
         expect(requiredGrants("minio", "deploy", RIGHTS_TYPES, [scope]).map((g) => grantKey(g.grant))).not.toContain(
             expect.stringMatching(/admin:SetBucketQuota/),
         );
+    });
+});
+
+describe("adopted names", () => {
+    /** Outside the prod stack's own patterns: another bucket name, a secret on another mount. */
+    const LEGACY = { bucket: "legacy-backups-n8n", vaultSecret: { mount: "kv-old", name: "backup/n8n", version: 3 } };
+    /** Inside them: the original layout's names (docs/migrate.md). */
+    const ORIGINAL = { bucket: "restic-stackback-vm1-vault-bucket", vaultSecret: { mount: "ansible", name: "stackback_vault", version: 1 } };
+    const adopting = () => {
+        const raw = stackConfig("prod");
+        const apps = (raw.apps as Record<string, unknown>[]).map((app) =>
+            app.name === "n8n" ? { ...app, adopt: LEGACY } : app.name === "vault" ? { ...app, adopt: ORIGINAL } : app,
+        );
+        return { ...raw, apps };
+    };
+    let registered: Registered[];
+    let reads: string[];
+    let scope: RightsScope;
+    beforeAll(async () => {
+        setVaultSecret(
+            "kv-old",
+            "backup/n8n",
+            [1, 2, 3].map((v) => ({ password: `pw-${v}`, access_key: "old", secret_key: "old" })),
+        );
+        setVaultSecret("ansible", "stackback_vault", [{ password: "pw", access_key: "old", secret_key: "old" }]);
+        const raw = adopting();
+        const { fleet, problems } = validateStackConfig(withRecord(raw));
+        expect(problems).toEqual([]);
+        scope = rightsScope("prod", fleet!);
+        invoked.length = 0;
+        registered = (await runStackProgram(raw)).registered;
+        reads = invoked.filter((i) => i.token === VAULT_KV2_READ).map((i) => `${String(i.inputs.mount)}/data/${String(i.inputs.name)}`);
+    }, 180_000);
+
+    test("every bucket the program registers, adopted ones too, gets every right the stack's own buckets get", () => {
+        const own = `arn:aws:s3:::${scope.prefix}-*-bucket`;
+        expect(globCovers(own, `arn:aws:s3:::${LEGACY.bucket}`)).toBe(false);
+        const buckets = registered.filter((r) => r.type === "minio:index/s3Bucket:S3Bucket").map((r) => `arn:aws:s3:::${String(r.inputs.bucket)}`);
+        expect(buckets).toContain(`arn:aws:s3:::${LEGACY.bucket}`);
+        for (const identity of ["deploy", "preview"] as const) {
+            const grants = requiredGrants("minio", identity, RIGHTS_TYPES, [scope]).map((g) => g.grant);
+            const bucketActions = grants.flatMap((g) => (g.system === "minio" && g.resource === own ? [g.action] : []));
+            expect(bucketActions.length).toBeGreaterThanOrEqual(3);
+            const missing = buckets.flatMap((b) =>
+                bucketActions
+                    .filter((a) => !grants.some((g) => g.system === "minio" && g.action === a && globCovers(g.resource, b)))
+                    .map((a) => `${identity}: ${a} on ${b}`),
+            );
+            expect(missing).toEqual([]);
+        }
+    });
+
+    test("every adopted secret the program reads is readable by both identities; one outside the stack's own path is only readable", () => {
+        expect(reads.sort()).toEqual(["ansible/data/stackback_vault", "kv-old/data/backup/n8n"]);
+        for (const identity of ["deploy", "preview"] as const) {
+            const grants = requiredGrants("vault", identity, RIGHTS_TYPES, [scope]).map((g) => g.grant);
+            const covering = (p: string) => grants.flatMap((g) => (g.system === "vault" && globCovers(g.path, p) ? [g.capability] : []));
+            for (const p of reads) expect([identity, p, covering(p)]).toEqual([identity, p, expect.arrayContaining(["read"])]);
+            expect([identity, covering("kv-old/data/backup/n8n")]).toEqual([identity, ["read"]]);
+        }
+        // The data source reads the data path only: no right on the adopted secret's metadata.
+        expect(vaultPolicyDocument("deploy", RIGHTS_TYPES, [scope])).not.toContain("kv-old/metadata");
+    });
+
+    test("the data source the program invokes has its row, and every invoke row is invoked", () => {
+        const tokens = vaultAndMinioTypes(invoked.map((i) => i.token));
+        expect(tokens).toEqual([VAULT_KV2_READ]);
+        expect(RIGHTS.filter((r) => r.invoke).map((r) => r.type)).toEqual(tokens);
+    });
+
+    test("npm run rights lists the adopted names it grants beyond the stack's own patterns, and only those", () => {
+        expect(adoptedGrantLines([scope])).toEqual([
+            `prod: adopted bucket ${LEGACY.bucket} (outside restic-stackback-*-bucket): the bucket rights of docs/minio/*.json cover it`,
+            "prod: adopted Vault secret kv-old/data/backup/n8n (outside ansible/data/stackback_*): read only, in docs/vault/*.hcl",
+        ]);
+        expect(adoptedGrantLines(scopes)).toEqual([]);
+    });
+
+    test("names the stack's own patterns already cover add nothing to the documents", () => {
+        const prod = scopes.find((s) => s.stack === "prod")!;
+        const covered = { ...prod, adoptedBuckets: [ORIGINAL.bucket], adoptedSecrets: [`ansible/data/${ORIGINAL.vaultSecret.name}`] };
+        expect(rightsDocuments(scopes.map((s) => (s === prod ? covered : s)))).toEqual(rightsDocuments(scopes));
     });
 });
