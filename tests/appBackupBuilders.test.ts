@@ -16,6 +16,8 @@ import { buildResticPassword, buildRestorePolicy, buildVaultSecret, vaultPathOf 
 import { buildCheck, buildSidecar, sidecarLabels } from "../components/appBackup/sidecar";
 import { buildStorage } from "../components/appBackup/storage";
 import type { AppBackupArgs } from "../components/appBackupArgs";
+import { adoptedNames, adoptionPlan, AdoptSettings } from "../components/adopt";
+import type { AdoptedSecret } from "../components/adoptedSecret";
 import { backupNames } from "../components/naming";
 import { CONTAINER_CA_PATH, plainEnv, secretEnv } from "../components/stackback";
 
@@ -158,5 +160,61 @@ describe("exporter and drill", () => {
         // The drill shares the sidecar's image unless another is asked for.
         expect(c.has("drill-image")).toBe(false);
         expect([...c.keys()]).toEqual(expect.arrayContaining(["drill-metrics", "drill-scratch", "exporter-image"]));
+    });
+});
+
+describe("adoption, builder by builder", () => {
+    const ADOPT: AdoptSettings = {
+        bucket: "restic-stackback-vm1-ado-bucket",
+        vaultSecret: { mount: "ansible", name: "stackback_ado", version: 2 },
+        minioUser: "stackback-ado",
+    };
+    /** A context as AppBackup makes it for an adopting app, with a stand-in for the Vault read (the component's test reads for real under mocks). */
+    function adopting(app: string, adopt: AdoptSettings): BuildContext {
+        const ctx = context(app, { vaultMount: "ansible", adopt });
+        const names = adoptedNames(ctx.names, adopt);
+        const adopted: AdoptedSecret = { field: (field) => pulumi.secret(`adopted-${field}`) };
+        return { ...ctx, names, adoption: adoptionPlan(adopt, { mount: "ansible", name: names.vaultSecret }), adopted };
+    }
+
+    test("storage imports the adopted bucket and its versioning by the bucket's name, protected, ignoring what an import cannot match", async () => {
+        buildStorage(adopting("ado", ADOPT));
+        const c = await childrenOf("ado");
+        expect(c.get("bucket")?.inputs.bucket).toBe(ADOPT.bucket);
+        expect([c.get("bucket")?.importId, c.get("versioning")?.importId, c.get("lifecycle")?.importId]).toEqual([ADOPT.bucket, ADOPT.bucket, undefined]);
+        expect(c.get("bucket")?.options).toMatchObject({ protect: true, retainOnDelete: true, ignoreChanges: ["quota"] });
+        expect(c.get("versioning")?.options).toMatchObject({ protect: true, ignoreChanges: ["versioningConfiguration"] });
+        expect(c.get("lifecycle")?.options.protect).toBe(false);
+    });
+
+    test("no password is generated; a kept writer keeps the adopted key and is imported; the own Vault secret at the adopted path is imported", async () => {
+        const ctx = adopting("adp", { ...ADOPT, vaultSecret: { mount: "ansible", name: "stackback_adp", version: 2 } });
+        const resticPassword = buildResticPassword(ctx);
+        const writer = buildWriter(ctx);
+        buildVaultSecret(ctx, { resticPassword, writer });
+        const c = await childrenOf("adp");
+        expect([...c.keys()].sort()).toEqual(["policy", "policy-attachment", "user", "vault-secret"]);
+        expect(await valueOf(resticPassword)).toBe("adopted-password");
+        expect(c.get("user")?.inputs).toMatchObject({ name: "stackback-ado", secret: "adopted-secret_key" });
+        expect(c.get("user")?.importId).toBe("stackback-ado");
+        expect(c.get("vault-secret")?.importId).toBe("ansible/data/stackback_adp");
+        expect(JSON.parse(c.get("vault-secret")?.inputs.dataJson).password).toBe("adopted-password");
+    });
+
+    test("once proven, nothing adopted is protected or ignores changes any more; the import ID stays", async () => {
+        buildStorage(adopting("prv", { ...ADOPT, proven: true }));
+        const c = await childrenOf("prv");
+        expect(c.get("bucket")?.importId).toBe(ADOPT.bucket);
+        expect(c.get("bucket")?.options).toMatchObject({ protect: false, ignoreChanges: [] });
+    });
+
+    test("the sidecar is labelled with what it adopted, and the check is told (it then refuses to initialise)", async () => {
+        const ctx = adopting("adl", ADOPT);
+        const writer = buildWriter(ctx);
+        const { container } = buildSidecar(ctx, { resticPassword: pulumi.output("pw"), writerSecretKey: writer.secretKey, after: writer.attachment });
+        buildCheck(ctx, container, container);
+        const c = await childrenOf("adl");
+        expect(c.get("sidecar")?.inputs.labels).toEqual(expect.arrayContaining([{ label: "platform-backups.adopted-bucket", value: ADOPT.bucket }]));
+        expect(c.get("repository-init")?.inputs.create).toContain("ADOPTED='adopted bucket restic-stackback-vm1-ado-bucket");
     });
 });
