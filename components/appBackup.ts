@@ -37,11 +37,15 @@ export class AppBackup extends pulumi.ComponentResource {
     public readonly bucket: pulumi.Output<string>;
     /** The restic repository URL, `s3:https://<endpoint>/<bucket>`. */
     public readonly repositoryUrl: pulumi.Output<string>;
-    /** Where the secrets live in Vault, `<mount>/<name>` (`vault kv get <vaultPath>`). */
+    /**
+     * Where the secrets live in Vault, `<mount>/<name>` (`vault kv get <vaultPath>`): `password`,
+     * `access_key`, `secret_key`, `repository`, and with monitoring or a drill `reader_access_key`
+     * and `reader_secret_key`.
+     */
     public readonly vaultPath: pulumi.Output<string>;
     /** The S3 access key id (the MinIO user) the sidecar writes with. Not a secret. */
     public readonly accessKeyId: pulumi.Output<string>;
-    /** Name of the stack-back container on the app's host. */
+    /** Name of the stack-back container on the app's host, `<app>_stackback`. */
     public readonly containerName: pulumi.Output<string>;
     /** The cron schedule stack-back runs the backup on. */
     public readonly schedule: pulumi.Output<string>;

@@ -49,7 +49,10 @@ export interface AppBackupArgs {
      * object versions. Default 30; at least 1.
      */
     retentionDays?: number;
-    /** An explicit restic keep policy; overrides the one derived from `retentionDays`. */
+    /**
+     * An explicit restic keep policy; overrides the one derived from `retentionDays`. MinIO's expiry
+     * of non-current object versions still follows `retentionDays`.
+     */
     keep?: ResticKeepPolicy;
     /** Prefix of bucket, user and policy names. Default `restic-stackback`. */
     namePrefix?: string;
@@ -57,7 +60,10 @@ export interface AppBackupArgs {
     vaultMount?: string;
     /** Prefix of the Vault secret's name (`<prefix><app>`). Default `stackback_`. */
     vaultNamePrefix?: string;
-    /** The stack-back image, pinned to a tag or digest. Default `ghcr.io/lawndoc/stack-back:v1.5.4`. */
+    /**
+     * The stack-back image, pinned to a tag other than `latest` or to a digest; the container runs
+     * the image's digest. Default `ghcr.io/lawndoc/stack-back:v1.5.4`.
+     */
     image?: string;
     /** stack-back's `LOG_LEVEL` (e.g. `info`, `debug`). Default: stack-back's own. */
     logLevel?: string;
@@ -91,7 +97,11 @@ export interface AppBackupArgs {
     minioCaCert?: string;
     /** Absolute path of such a PEM file on the app's host, mounted read-only. At most one of the two. */
     minioCaCertPath?: string;
-    /** Extra sidecar environment, e.g. failure notifications; entries marked secret stay secret. */
+    /**
+     * Extra sidecar environment, e.g. failure notifications (`notificationEnv` builds them); entries
+     * marked secret stay secret. A switch value stack-back would misread (`SWARM_MODE=false` turns
+     * it on) is refused.
+     */
     extraEnv?: EnvEntry[];
     /**
      * A restic metrics exporter for this app's repository, on the app's host, with its own

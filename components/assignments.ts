@@ -26,7 +26,9 @@ export const ASSIGNMENTS_KEY = "assignments";
 export interface AppAssignment {
     /** The host the ports were assigned on: ports are unique per host. */
     host: string;
+    /** Host port of the app's exporter, when it has one. */
     exporterPort?: number;
+    /** Host port of the app's restore drill metrics, when it has a drill. */
     drillPort?: number;
     /** Start of the restore drill, `HH:MM`. */
     drill?: string;

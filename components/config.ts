@@ -43,7 +43,10 @@ export type { ConfigProblem };
 
 /** Thrown when the config is invalid; lists every problem. */
 export class ConfigError extends Error {
-    constructor(public readonly problems: ConfigProblem[]) {
+    constructor(
+        /** Every problem, each with its path in the config and the fix; the message lists them all. */
+        public readonly problems: ConfigProblem[],
+    ) {
         super(formatProblems(problems));
         this.name = "ConfigError";
     }
@@ -56,12 +59,6 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
     return `Invalid stack config (${count}); nothing was created or changed:\n${lines.join("\n")}`;
 }
 
-/**
- * Validates the stack config and builds the fleet. Returns every problem found; `fleet` is set
- * only when there is none. `found` are problems found while reading the config (namespaces).
- * Each section has its own validator in `config/`; each rule looks only at what the sections
- * before it accepted, so one mistake is reported once.
- */
 /** How {@link validateStackConfig} treats the record of ports and drill times. */
 export interface ValidateOptions {
     /**
@@ -74,11 +71,22 @@ export interface ValidateOptions {
     stack?: string;
 }
 
+/**
+ * Validates the stack config and builds the fleet. Returns every problem found; `fleet` is set
+ * only when there is none. `found` are problems found while reading the config (namespaces).
+ * Each section has its own validator in `config/`; each rule looks only at what the sections
+ * before it accepted, so one mistake is reported once.
+ */
 export function validateStackConfig(
     raw: RawStackConfig,
     found: readonly ConfigProblem[] = [],
     options: ValidateOptions = {},
-): { fleet?: Fleet; problems: ConfigProblem[] } {
+): {
+    /** The validated fleet; absent when there is any problem. */
+    fleet?: Fleet;
+    /** Every problem, `found` first; empty when `fleet` is set. */
+    problems: ConfigProblem[];
+} {
     // An empty fleet first: on purpose only (allowEmptyFleet), as `up` would remove every app's pipeline.
     const problems: ConfigProblem[] = [...found, ...unknownKeyProblems(raw), ...emptyFleetProblems(raw)];
     const take = <T>(section: Section<T>): T => {
@@ -212,7 +220,12 @@ export function projectConfig(entries: Record<string, unknown>): { raw: RawStack
 }
 
 /** The program's config: `pulumi.runtime.allConfig()` (every value a string), read as one. */
-export function configFromPulumi(all: Record<string, string>): { raw: RawStackConfig; problems: ConfigProblem[] } {
+export function configFromPulumi(all: Record<string, string>): {
+    /** This project's keys without the `platform-backups:` namespace, each value read back from the CLI's string. */
+    raw: RawStackConfig;
+    /** Keys in a namespace a few letters away from `platform-backups` (a likely typo, which nothing would read). */
+    problems: ConfigProblem[];
+} {
     return projectConfig(Object.fromEntries(Object.entries(all).map(([key, value]) => [key, readCliValue(value)])));
 }
 
@@ -245,7 +258,12 @@ export function readStackFile(file: string): RawStackConfig {
 }
 
 /** Reads and validates a stack file: what `npm run plan`, `npm run monitoring` and the tests use. */
-export function loadStackFile(file: string): { fleet: Fleet; raw: RawStackConfig } {
+export function loadStackFile(file: string): {
+    /** The validated fleet (an invalid file throws a {@link ConfigError} instead). */
+    fleet: Fleet;
+    /** The file's `platform-backups:` keys without the namespace, as the program would read them. */
+    raw: RawStackConfig;
+} {
     const { raw, problems } = readStackFileConfig(file);
     return { fleet: parseStackConfig(raw, problems), raw };
 }

@@ -273,6 +273,7 @@ export function exporterLabels(identity: ExporterIdentity): Array<{ label: strin
 
 /** One monitored app, as Prometheus sees it. */
 export interface MonitoredApp {
+    /** The app's name (the `app` label on every series and alert). */
     app: string;
     /** Storage group (a label on every series and alert). */
     group: string;

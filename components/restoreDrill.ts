@@ -261,12 +261,15 @@ export function drillContainerSpec(options: DrillOptions): DrillContainerSpec {
 
 /** A planned drill. */
 export interface DrillSlot {
+    /** The app's name. */
     app: string;
+    /** Its storage group, whose backups the drill keeps clear of. */
     group: string;
     /** Start, minutes after midnight (0-1439). */
     start: number;
     /** Expected end (start + duration; may pass 1440). */
     end: number;
+    /** The drill's daily cron, `M H * * *`. */
     cron: string;
 }
 

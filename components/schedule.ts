@@ -68,7 +68,9 @@ export interface ScheduleRequest {
 
 /** The start time given to one app. */
 export interface PlannedSlot {
+    /** The app's name. */
     app: string;
+    /** Its storage group, whose window the slot lies in. */
     group: string;
     /** Start in minutes after the group window's midnight; may exceed 1439 when the plan wraps past midnight. */
     start: number;

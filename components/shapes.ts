@@ -52,15 +52,36 @@ export interface AlertRule {
     /** How long the condition must hold before the alert fires, e.g. `90m`. */
     for: string;
     /** Severity, and the app, storage group and host the alert is about. */
-    labels: { severity: "critical" | "warning"; app: string; group: string; host: string };
+    labels: {
+        /** Fixed per alert: `critical` when data is at risk, `warning` for a blind spot in monitoring or an early sign. */
+        severity: "critical" | "warning";
+        /** The app's name. */
+        app: string;
+        /** Its storage group. */
+        group: string;
+        /** The host it runs on. */
+        host: string;
+    };
     /** `runbook_url` only when a runbook base URL is set. */
-    annotations: { summary: string; description: string; runbook_url?: string };
+    annotations: {
+        /** One line: what is wrong, and with which app. */
+        summary: string;
+        /** The details: the app with its group and host, and what was seen. */
+        description: string;
+        /** `<runbook page>#<alert in lower case>`, the alert's section of docs/monitoring.md or docs/restore.md. */
+        runbook_url?: string;
+    };
 }
 
 /** A Prometheus rule file (`rule_files`). */
 export interface RuleFile {
     /** The rule groups; the rules of each are evaluated together. */
-    groups: Array<{ name: string; rules: AlertRule[] }>;
+    groups: Array<{
+        /** The group's name. Default `platform-backups-restic` (`MonitoringOptions.ruleGroupName`). */
+        name: string;
+        /** Every alert rule of every app. */
+        rules: AlertRule[];
+    }>;
 }
 
 /** One Prometheus scrape job. */
@@ -74,7 +95,19 @@ export interface ScrapeJob {
     /** Bound of one scrape; Prometheus' global default when absent. */
     scrape_timeout?: string;
     /** One target (`host:port`) per app, labelled with its app, storage group and host. */
-    static_configs: Array<{ targets: string[]; labels: { app: string; group: string; host: string } }>;
+    static_configs: Array<{
+        /** The app's one target, `host:port`. */
+        targets: string[];
+        /** Put on every series scraped from the target. */
+        labels: {
+            /** The app's name. */
+            app: string;
+            /** Its storage group. */
+            group: string;
+            /** The host it runs on. */
+            host: string;
+        };
+    }>;
 }
 
 /** One environment variable of a container; `secret` ones must never be shown in plain text. */

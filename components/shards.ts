@@ -35,10 +35,18 @@ export const SHARD_OWN_KEYS = [SHARD_KEY, "minioUser", "minioPassword", "vaultTo
 const SHARD_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 /** The fleet file's `shards`: shard name to the hosts it deploys (schema: fleetSchemas.ts). */
-export type Shards = Record<string, { hosts: string[] }>;
+export type Shards = Record<
+    string,
+    {
+        /** The hosts (keys of `platform-backups:hosts`) the shard deploys; every host is in exactly one shard. */
+        hosts: string[];
+    }
+>;
 /** A shard stack's `shard`: which fleet and which of its shards (schema: fleetSchemas.ts). */
 export interface ShardRef {
+    /** The fleet's stack: its config is read from `Pulumi.<fleet>.yaml` beside `Pulumi.yaml`. */
     fleet: string;
+    /** The shard's name, a key of the fleet's `platform-backups:shards`; its stack is `<fleet>-<name>`. */
     name: string;
 }
 // The schemas give exactly these types (a compile error otherwise).
@@ -79,7 +87,12 @@ export function shardsProblems(shards: Shards, hostNames: readonly string[]): Co
 }
 
 /** A stack file's config as read (namespace-less), or the problems of reading it. */
-export type ReadFleet = (fleet: string) => { raw: Record<string, unknown>; problems: ConfigProblem[] };
+export type ReadFleet = (fleet: string) => {
+    /** The fleet file's `platform-backups:` keys without the namespace; empty when it could not be read. */
+    raw: Record<string, unknown>;
+    /** Why the file could not be read (missing, YAML error), each with its path; empty when it was. */
+    problems: ConfigProblem[];
+};
 
 /**
  * A shard stack's config resolved against its fleet: the fleet file's config, with the shard
@@ -88,7 +101,14 @@ export type ReadFleet = (fleet: string) => { raw: Record<string, unknown>; probl
 export function resolveShard(
     own: Record<string, unknown>,
     readFleet: ReadFleet,
-): { raw: Record<string, unknown>; problems: ConfigProblem[]; shard?: ShardRef } {
+): {
+    /** The config to validate: the fleet's, with the shard's own keys over it; `own` itself for a stack that is no shard. */
+    raw: Record<string, unknown>;
+    /** What is wrong with the shard's `shard`, its other keys or its fleet file; empty when nothing is. */
+    problems: ConfigProblem[];
+    /** Which fleet and shard the stack is; absent when it is no shard or its `shard` is unreadable. */
+    shard?: ShardRef;
+} {
     if (own[SHARD_KEY] === undefined) return { raw: own, problems: [] };
     const problems: ConfigProblem[] = [];
     const parsed = shardSchema.safeParse(own[SHARD_KEY]);
@@ -122,9 +142,32 @@ export function resolveShard(
 
 /** The part of a fleet that {@link selectShard} narrows. */
 export interface Narrowable {
+    /** The hosts by name; a shard keeps its own. */
     hosts: Record<string, unknown>;
-    apps: ReadonlyArray<{ name: string; host: string; group: string }>;
-    plan: { slots: ReadonlyArray<{ app: string }>; drills: ReadonlyArray<{ app: string }>; windows: Record<string, unknown> };
+    /** The apps; a shard keeps those on its hosts. */
+    apps: ReadonlyArray<{
+        /** The app's name. */
+        name: string;
+        /** The host it runs on. */
+        host: string;
+        /** Its storage group. */
+        group: string;
+    }>;
+    /** The whole fleet's plan; a shard keeps the parts of its apps. */
+    plan: {
+        /** Backup slots; a shard keeps its apps'. */
+        slots: ReadonlyArray<{
+            /** The app the slot is for. */
+            app: string;
+        }>;
+        /** Restore drill slots; a shard keeps its apps'. */
+        drills: ReadonlyArray<{
+            /** The app the drill is for. */
+            app: string;
+        }>;
+        /** Storage group windows by group; a shard keeps those of its apps' groups. */
+        windows: Record<string, unknown>;
+    };
 }
 
 /**
