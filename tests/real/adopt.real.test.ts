@@ -11,7 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import { installMocks, setVaultSecret, settle, valueOf } from "../support/pulumiMocks";
 import { bucketKeys, createBucket, docker, ok, required, run, Run, runShell } from "./support/engines";
-import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
+import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES, startLabelledWeb } from "./support/stack";
 
 const registered = installMocks();
 
@@ -75,31 +75,7 @@ async function deploy(app: string, bucket: string, version: number): Promise<Dep
 const started: string[] = [];
 /** The sidecar as generated, and one container of the app's Compose project with a labelled volume beside it. */
 function startSidecar(d: Deployed): void {
-    const web = `${d.app}_web`;
-    docker(["rm", "-f", web]);
-    ok(
-        docker([
-            "run",
-            "-d",
-            "--name",
-            web,
-            "--network",
-            required("REAL_NETWORK"),
-            "--label",
-            `com.docker.compose.project=${d.app}`,
-            "--label",
-            "com.docker.compose.service=web",
-            "--label",
-            "stack-back.volumes=true",
-            "-v",
-            `${d.app}_data:/data`,
-            // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
-            LOCAL_IMAGES.postgres,
-            "sleep",
-            "86400",
-        ]),
-        `starting ${web}`,
-    );
+    const web = startLabelledWeb(d.app);
     started.push(web);
     createGenerated(d.sidecar);
     started.push(d.sidecar.name);

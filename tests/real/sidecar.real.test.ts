@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { installMocks, Registered, settle, valueOf } from "../support/pulumiMocks";
 import { bucketKeys, createBucket, docker, ok, required, runShell, Run } from "./support/engines";
-import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES } from "./support/stack";
+import { assertBridgeReachesS3, createGenerated, ensureImages, generatedContainer, GeneratedContainer, LOCAL_IMAGES, startLabelledWeb } from "./support/stack";
 
 const registered = installMocks();
 
@@ -86,30 +86,7 @@ const started: string[] = [];
 function startSidecar(d: Deployed, envOverrides: Record<string, string> = {}): void {
     const web = `${d.app}_web`;
     if (!started.includes(web)) {
-        docker(["rm", "-f", web]);
-        ok(
-            docker([
-                "run",
-                "-d",
-                "--name",
-                web,
-                "--network",
-                required("REAL_NETWORK"),
-                "--label",
-                `com.docker.compose.project=${d.app}`,
-                "--label",
-                "com.docker.compose.service=web",
-                "--label",
-                "stack-back.volumes=true",
-                // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
-                "-v",
-                `${d.app}_data:/data`,
-                LOCAL_IMAGES.postgres,
-                "sleep",
-                "86400",
-            ]),
-            `starting ${web}`,
-        );
+        startLabelledWeb(d.app);
         started.push(web);
     }
     createGenerated(d.sidecar, { envOverrides });

@@ -30,6 +30,7 @@ import {
     LOCAL_IMAGES,
     logs,
     processes,
+    startLabelledWeb,
     SUBSTITUTIONS,
     waitFor,
 } from "./support/stack";
@@ -147,26 +148,7 @@ const DATA = crypto.randomBytes(2 * 1024 * 1024 + 5);
 function startAppContainers(): void {
     for (const name of [WEB, DB]) docker(["rm", "-f", "-v", name]);
     const compose = (service: string): string[] => ["--label", `com.docker.compose.project=${APP}`, "--label", `com.docker.compose.service=${service}`];
-    ok(
-        docker([
-            "run",
-            "-d",
-            "--name",
-            WEB,
-            "--network",
-            required("REAL_NETWORK"),
-            ...compose("web"),
-            "--label",
-            "stack-back.volumes=true",
-            // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
-            "-v",
-            `${APP}_data:/data`,
-            LOCAL_IMAGES.postgres,
-            "sleep",
-            "86400",
-        ]),
-        "starting the web container",
-    );
+    startLabelledWeb(APP);
     started.add(WEB);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "real-data-"));
     try {

@@ -234,3 +234,37 @@ export function assertBridgeReachesS3(): void {
         throw new Error(`a container on ${required("REAL_NETWORK")} cannot reach S3 at ${host}:${port}:\n${probe.output}\nhost routes:\n${routes}`);
     }
 }
+
+/**
+ * Starts `<app>_web`, one container of the app's Compose project with a labelled volume
+ * `<app>_data` at /data, as docs/operating.md tells users to label it, on the tier's bridge.
+ * Removes a left one of the same name first. Returns its name.
+ */
+export function startLabelledWeb(app: string): string {
+    const web = `${app}_web`;
+    docker(["rm", "-f", "-v", web]);
+    ok(
+        docker([
+            "run",
+            "-d",
+            "--name",
+            web,
+            "--network",
+            required("REAL_NETWORK"),
+            "--label",
+            `com.docker.compose.project=${app}`,
+            "--label",
+            "com.docker.compose.service=web",
+            "--label",
+            "stack-back.volumes=true",
+            "-v",
+            `${app}_data:/data`,
+            // Not the stack-back image: stack-back skips every container whose image name holds "stack-back" (containers.py).
+            LOCAL_IMAGES.postgres,
+            "sleep",
+            "86400",
+        ]),
+        `starting ${web}`,
+    );
+    return web;
+}
