@@ -36,40 +36,27 @@ interface Registered {
  * has it: pulumi/templates typescript/tsconfig.json at a3029400 (module commonjs, classic node
  * resolution; programs made until March 2026) and at 81e65225 (nodenext). Neither sets
  * `skipLibCheck` or `esModuleInterop`, so every declaration the package reaches is compiled.
+ * One shape; the two variants differ only in their module system.
  */
+const templateTsconfig = (module: "commonjs" | "nodenext", moduleResolution: "node" | "nodenext"): object => ({
+    compilerOptions: {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module,
+        moduleResolution,
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
+    },
+    files: ["index.ts"],
+});
 const PULUMI_TEMPLATE_TSCONFIGS: Record<string, object> = {
-    commonjs: {
-        compilerOptions: {
-            strict: true,
-            outDir: "bin",
-            target: "es2020",
-            module: "commonjs",
-            moduleResolution: "node",
-            sourceMap: true,
-            experimentalDecorators: true,
-            pretty: true,
-            noFallthroughCasesInSwitch: true,
-            noImplicitReturns: true,
-            forceConsistentCasingInFileNames: true,
-        },
-        files: ["index.ts"],
-    },
-    nodenext: {
-        compilerOptions: {
-            strict: true,
-            outDir: "bin",
-            target: "es2020",
-            module: "nodenext",
-            moduleResolution: "nodenext",
-            sourceMap: true,
-            experimentalDecorators: true,
-            pretty: true,
-            noFallthroughCasesInSwitch: true,
-            noImplicitReturns: true,
-            forceConsistentCasingInFileNames: true,
-        },
-        files: ["index.ts"],
-    },
+    commonjs: templateTsconfig("commonjs", "node"),
+    nodenext: templateTsconfig("nodenext", "nodenext"),
 };
 
 /** What the child process reports. */
